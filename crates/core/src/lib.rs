@@ -1,0 +1,21 @@
+//! Action Center's shared model: wire types of API contract v1 and the pure rules that both the
+//! app and the reference server apply — the status lifecycle, which actions may be decided or
+//! undone together, list query strings and CSV escaping. No I/O lives here.
+
+#![warn(missing_docs)]
+
+mod wire_enum;
+
+pub mod api;
+pub mod csv;
+pub mod lifecycle;
+pub mod model;
+pub mod query;
+
+pub use api::*;
+pub use lifecycle::{
+    allowed_operations, check_decision_batch, check_undo_batch, check_undoable, next_status,
+    ActionFacts, DecisionBlocker, Permissions, Transition, TransitionError, UndoBlocker, MAX_BULK,
+};
+pub use model::*;
+pub use query::{ActionQuery, Sort, SortKey, View};

@@ -1,0 +1,4 @@
+//! The standalone page: mount the Action Center into `<body>`.
+fn main() {
+    action_center::mount_standalone();
+}
