@@ -7,10 +7,13 @@
 mod wire_enum;
 
 pub mod api;
+pub mod columns;
 pub mod csv;
+pub mod format;
 pub mod lifecycle;
 pub mod model;
 pub mod query;
+pub mod view_state;
 
 pub use api::*;
 pub use lifecycle::{
@@ -19,3 +22,4 @@ pub use lifecycle::{
 };
 pub use model::*;
 pub use query::{ActionQuery, Sort, SortKey, View};
+pub use view_state::{TimeRange, ViewState};

@@ -1,0 +1,310 @@
+//! What the page shows — tab, filters, search, sort, page and the open action — as a URL query
+//! string and back, so that a link reopens the same view.
+//!
+//! Parsing is lenient, unlike the server's: a link is typed, pasted and truncated by people, so
+//! unknown keys and bad values are dropped rather than refused, and nothing a link holds can make
+//! the page fail.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::api::MAX_PAGE_SIZE;
+use crate::query::{decode_pairs, encode_pairs, ActionQuery, Sort, View, MAX_SEARCH_CHARS};
+use crate::wire_enum::wire_enum;
+use crate::{ActionType, Category, EntityKind, Source, Status};
+
+/// Longest action id a link may open (ids are short; anything longer is not an id).
+const MAX_ID_CHARS: usize = 100;
+/// At most this many values per repeatable filter (there are at most 13 known values anyway).
+const MAX_VALUES_PER_FILTER: usize = 20;
+
+wire_enum! {
+    /// A time-range preset for `createdAt`.
+    TimeRange {
+        PastDay => "1d", "Past day";
+        PastWeek => "7d", "Past week";
+        Past30Days => "30d", "Past 30 days";
+        Past6Months => "6m", "Past 6 months";
+        Custom => "custom", "Custom range";
+    }
+}
+
+impl TimeRange {
+    /// How far back a preset reaches; `None` for a custom range.
+    pub fn span(&self) -> Option<Duration> {
+        match self {
+            TimeRange::PastDay => Some(Duration::days(1)),
+            TimeRange::PastWeek => Some(Duration::days(7)),
+            TimeRange::Past30Days => Some(Duration::days(30)),
+            TimeRange::Past6Months => Some(Duration::days(182)),
+            TimeRange::Custom | TimeRange::Unknown(_) => None,
+        }
+    }
+}
+
+/// The state of the page that a link carries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ViewState {
+    /// Pending or History (`None` reads as Pending).
+    pub tab: Option<View>,
+    /// Filters, search, sort and page. `query.view` is ignored: the tab decides it.
+    pub query: ActionQuery,
+    /// A time-range preset; with `Custom`, `query.from` / `query.to` hold the range.
+    pub range: Option<TimeRange>,
+    /// The action whose flyout is open.
+    pub open: Option<String>,
+}
+
+impl ViewState {
+    /// The tab, Pending when none is set.
+    pub fn tab_or_default(&self) -> View {
+        self.tab.clone().unwrap_or(View::Pending)
+    }
+
+    /// The API query for this view at `now`: the tab becomes `view`, a preset becomes `from`.
+    pub fn api_query(&self, now: DateTime<Utc>) -> ActionQuery {
+        let mut query = self.query.clone();
+        query.view = Some(self.tab_or_default());
+        if let Some(span) = self.range.as_ref().and_then(TimeRange::span) {
+            query.from = Some(now - span);
+            query.to = None;
+        }
+        query
+    }
+
+    /// The URL query string (without `?`); defaults are left out so links stay short.
+    pub fn to_url_query(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(tab) = self.tab.as_ref().filter(|t| **t != View::Pending) {
+            pairs.push(("tab", tab.as_str().to_owned()));
+        }
+        let mut query = self.query.clone();
+        query.view = None;
+        if matches!(self.range, Some(ref r) if r.span().is_some()) {
+            // A preset is relative to "now": the link keeps the preset, not the instant.
+            query.from = None;
+            query.to = None;
+        }
+        if let Some(range) = &self.range {
+            pairs.push(("range", range.as_str().to_owned()));
+        }
+        pairs.extend(query.to_pairs());
+        if let Some(open) = &self.open {
+            pairs.push(("open", open.clone()));
+        }
+        encode_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+    }
+
+    /// Reads a URL query string (with or without `?`). Never fails: what cannot be understood
+    /// is left out.
+    pub fn from_url_query(raw: &str) -> ViewState {
+        let mut state = ViewState::default();
+        for (key, value) in decode_pairs(raw) {
+            let value = value.as_str();
+            match key.as_str() {
+                "tab" => state.tab = View::parse_known(value),
+                "range" => state.range = TimeRange::parse_known(value),
+                "open" => {
+                    state.open = Some(value)
+                        .filter(|v| !v.is_empty() && v.chars().count() <= MAX_ID_CHARS)
+                        .map(str::to_owned)
+                }
+                "actionType" => add_known(&mut state.query.action_type, ActionType::parse(value)),
+                "status" => add_known(&mut state.query.status, Status::parse(value)),
+                "source" => add_known(&mut state.query.source, Source::parse(value)),
+                "category" => add_known(&mut state.query.category, Category::parse(value)),
+                "entityKind" => add_known(&mut state.query.entity_kind, EntityKind::parse(value)),
+                "q" => {
+                    let q: String = value.chars().take(MAX_SEARCH_CHARS).collect();
+                    state.query.q = Some(q).filter(|q| !q.trim().is_empty());
+                }
+                "from" => state.query.from = parse_time(value),
+                "to" => state.query.to = parse_time(value),
+                "sort" => state.query.sort = Sort::parse(value),
+                "page" => state.query.page = value.parse().ok().filter(|p: &u32| *p >= 1),
+                "pageSize" => {
+                    state.query.page_size = value
+                        .parse()
+                        .ok()
+                        .filter(|n: &u32| (1..=MAX_PAGE_SIZE).contains(n))
+                }
+                _ => {}
+            }
+        }
+        if let (Some(from), Some(to)) = (state.query.from, state.query.to) {
+            if from > to {
+                state.query.from = None;
+                state.query.to = None;
+            }
+        }
+        if state.range.is_none() && (state.query.from.is_some() || state.query.to.is_some()) {
+            state.range = Some(TimeRange::Custom);
+        }
+        state
+    }
+
+    /// Whether any filter or search narrows the list (for "Clear filters").
+    pub fn has_filters(&self) -> bool {
+        let q = &self.query;
+        !(q.action_type.is_empty()
+            && q.status.is_empty()
+            && q.source.is_empty()
+            && q.category.is_empty()
+            && q.entity_kind.is_empty()
+            && q.q.is_none()
+            && q.from.is_none()
+            && q.to.is_none()
+            && self.range.is_none())
+    }
+
+    /// The same view with every filter and the search removed (tab, sort and page size kept).
+    pub fn cleared(&self) -> ViewState {
+        ViewState {
+            tab: self.tab.clone(),
+            query: ActionQuery {
+                sort: self.query.sort.clone(),
+                page_size: self.query.page_size,
+                ..ActionQuery::default()
+            },
+            range: None,
+            open: None,
+        }
+    }
+}
+
+fn add_known<T: PartialEq + IsKnown>(into: &mut Vec<T>, value: T) {
+    if value.known() && !into.contains(&value) && into.len() < MAX_VALUES_PER_FILTER {
+        into.push(value);
+    }
+}
+
+/// Lets [`add_known`] drop unknown values of any wire enum.
+trait IsKnown {
+    fn known(&self) -> bool;
+}
+
+macro_rules! is_known {
+    ($($t:ty),*) => {$(
+        impl IsKnown for $t {
+            fn known(&self) -> bool {
+                self.is_known()
+            }
+        }
+    )*};
+}
+is_known!(ActionType, Status, Source, Category, EntityKind);
+
+fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::SortKey;
+
+    fn full_state() -> ViewState {
+        ViewState {
+            tab: Some(View::History),
+            query: ActionQuery {
+                view: None,
+                action_type: vec![ActionType::QuarantineFile, ActionType::IsolateDevice],
+                status: vec![Status::Completed, Status::UndoFailed],
+                source: vec![Source::Antivirus],
+                category: vec![Category::Device],
+                entity_kind: vec![EntityKind::File],
+                q: Some("invoice.pdf.exe & \"quotes\" <b>#?=%".into()),
+                from: Some("2026-01-01T00:00:00Z".parse().unwrap()),
+                to: Some("2026-02-01T12:30:00Z".parse().unwrap()),
+                sort: Some(Sort {
+                    key: SortKey::Asset,
+                    descending: false,
+                }),
+                page: Some(4),
+                page_size: Some(100),
+            },
+            range: Some(TimeRange::Custom),
+            open: Some("act_01J9ZQ7&x=1".into()),
+        }
+    }
+
+    #[test]
+    fn every_field_round_trips() {
+        let state = full_state();
+        let url = state.to_url_query();
+        assert_eq!(ViewState::from_url_query(&url), state);
+        assert_eq!(ViewState::from_url_query(&format!("?{url}")), state);
+    }
+
+    #[test]
+    fn the_default_view_is_an_empty_query() {
+        assert_eq!(ViewState::default().to_url_query(), "");
+        assert_eq!(ViewState::from_url_query(""), ViewState::default());
+        assert_eq!(ViewState::default().tab_or_default(), View::Pending);
+    }
+
+    #[test]
+    fn presets_stay_relative() {
+        let state = ViewState {
+            range: Some(TimeRange::PastWeek),
+            ..ViewState::default()
+        };
+        let url = state.to_url_query();
+        assert_eq!(url, "range=7d");
+        let now: DateTime<Utc> = "2026-03-10T00:00:00Z".parse().unwrap();
+        let query = ViewState::from_url_query(&url).api_query(now);
+        assert_eq!(query.from, Some("2026-03-03T00:00:00Z".parse().unwrap()));
+        assert_eq!(query.view, Some(View::Pending));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_dropped() {
+        let state = ViewState::from_url_query(
+            "tab=everything&utm_source=mail&actionType=wipeDisk&actionType=stopService\
+             &status=completed&status=completed&page=0&pageSize=10000&sort=color:up\
+             &from=yesterday&range=forever&open=",
+        );
+        assert_eq!(state.tab, None);
+        assert_eq!(state.query.action_type, vec![ActionType::StopService]);
+        assert_eq!(state.query.status, vec![Status::Completed]);
+        assert_eq!(state.query.page, None);
+        assert_eq!(state.query.page_size, None);
+        assert_eq!(state.query.sort, None);
+        assert_eq!(state.query.from, None);
+        assert_eq!(state.range, None);
+        assert_eq!(state.open, None);
+    }
+
+    #[test]
+    fn hostile_values_are_bounded_and_kept_verbatim_as_text() {
+        let long = "A".repeat(5000);
+        let state = ViewState::from_url_query(&format!(
+            "q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&open={long}&q2=%00%ff"
+        ));
+        assert_eq!(state.query.q.as_deref(), Some("<script>alert(1)</script>"));
+        assert_eq!(state.open, None);
+        let state = ViewState::from_url_query(&format!("q={long}"));
+        assert_eq!(state.query.q.map(|q| q.len()), Some(MAX_SEARCH_CHARS));
+        let state = ViewState::from_url_query("q=%");
+        assert_eq!(state.query.q.as_deref(), Some("%"));
+    }
+
+    #[test]
+    fn an_inverted_range_is_dropped() {
+        let state = ViewState::from_url_query("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z");
+        assert_eq!((state.query.from, state.query.to), (None, None));
+    }
+
+    #[test]
+    fn clearing_keeps_tab_sort_and_page_size() {
+        let state = full_state();
+        assert!(state.has_filters());
+        let cleared = state.cleared();
+        assert!(!cleared.has_filters());
+        assert_eq!(cleared.tab, state.tab);
+        assert_eq!(cleared.query.sort, state.query.sort);
+        assert_eq!(cleared.query.page_size, Some(100));
+        assert_eq!(cleared.query.page, None);
+    }
+}
