@@ -1,0 +1,182 @@
+//! The command line: `action-center-server [--listen ADDR] [--database FILE] [--static-dir DIR]
+//! [--demo] [--demo-actions N] [--users FILE] [--frame-ancestors SOURCES] [--expiry-days N]
+//! [--executor-delay-ms N] [--seed-only]`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    pub listen: SocketAddr,
+    /// The SQLite database file.
+    pub database: PathBuf,
+    /// The built app, served at `/`.
+    pub static_dir: Option<PathBuf>,
+    /// Demo accounts, demo data and the simulated executor.
+    pub demo: bool,
+    /// How many demo actions to seed into an empty database.
+    pub demo_actions: usize,
+    /// Real accounts (TOML).
+    pub users: Option<PathBuf>,
+    /// CSP `frame-ancestors` sources.
+    pub frame_ancestors: String,
+    /// Days until a pending action expires.
+    pub expiry_days: i64,
+    /// Delay of each simulated executor step.
+    pub executor_delay: Duration,
+    /// Seed the demo data and exit.
+    pub seed_only: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: PathBuf::from("action-center.db"),
+            static_dir: None,
+            demo: false,
+            demo_actions: 300,
+            users: None,
+            frame_ancestors: "'self'".to_owned(),
+            expiry_days: 7,
+            executor_delay: Duration::from_millis(1500),
+            seed_only: false,
+        }
+    }
+}
+
+/// What to print for `--help`.
+pub const USAGE: &str = "\
+Usage: action-center-server [OPTIONS]
+
+  --listen ADDR             address to listen on (default 127.0.0.1:8080; port 0 picks one)
+  --database FILE           SQLite database file (default action-center.db)
+  --static-dir DIR          serve the built app from DIR at / (SPA fallback to index.html)
+  --demo                    demo accounts, demo data on an empty database, simulated executor
+  --demo-actions N          number of demo actions to seed (default 300)
+  --users FILE              accounts from a TOML file ([[user]] id, displayName, roles, tokenSha256)
+  --frame-ancestors SOURCES CSP frame-ancestors (default 'self')
+  --expiry-days N           days until a pending action expires (default 7)
+  --executor-delay-ms N     delay of each simulated executor step (default 1500)
+  --seed-only               seed the demo data and exit
+  --help                    this text
+";
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Command {
+    /// Run (or seed) with this configuration.
+    Run(Config),
+    /// Print the usage.
+    Help,
+}
+
+/// Parses the arguments after the program name.
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+    let mut config = Config::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match name.as_str() {
+            "--help" | "-h" => return Ok(Command::Help),
+            "--listen" => {
+                let v = value(&name)?;
+                config.listen = v
+                    .parse()
+                    .map_err(|_| format!("--listen: '{v}' is not an address like 127.0.0.1:8080"))?
+            }
+            "--database" => config.database = PathBuf::from(value(&name)?),
+            "--static-dir" => config.static_dir = Some(PathBuf::from(value(&name)?)),
+            "--demo" => config.demo = true,
+            "--demo-actions" => config.demo_actions = number(&name, &value(&name)?)?,
+            "--users" => config.users = Some(PathBuf::from(value(&name)?)),
+            "--frame-ancestors" => config.frame_ancestors = value(&name)?,
+            "--expiry-days" => {
+                config.expiry_days = number::<i64>(&name, &value(&name)?)?.clamp(1, 3650)
+            }
+            "--executor-delay-ms" => {
+                config.executor_delay = Duration::from_millis(number(&name, &value(&name)?)?)
+            }
+            "--seed-only" => config.seed_only = true,
+            other => return Err(format!("unknown argument '{other}' (try --help)")),
+        }
+    }
+    if config
+        .frame_ancestors
+        .chars()
+        .any(|c| c == ';' || c == ',' || c.is_control())
+    {
+        return Err(
+            "--frame-ancestors: sources may not contain ';', ',' or control characters".into(),
+        );
+    }
+    Ok(Command::Run(config))
+}
+
+fn number<T: std::str::FromStr>(name: &str, raw: &str) -> Result<T, String> {
+    raw.parse()
+        .map_err(|_| format!("{name}: '{raw}' is not a number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Config {
+        match parse(args.iter().map(|s| s.to_string())).unwrap() {
+            Command::Run(c) => c,
+            Command::Help => panic!("help"),
+        }
+    }
+
+    #[test]
+    fn defaults_and_every_flag() {
+        let c = run(&[]);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.demo_actions, 300);
+        let c = run(&[
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            "x.db",
+            "--static-dir",
+            "dist",
+            "--demo",
+            "--demo-actions",
+            "1000",
+            "--users",
+            "u.toml",
+            "--frame-ancestors",
+            "'none'",
+            "--expiry-days",
+            "3",
+            "--executor-delay-ms=200",
+            "--seed-only",
+        ]);
+        assert_eq!(c.listen.port(), 0);
+        assert!(c.demo && c.seed_only);
+        assert_eq!(c.demo_actions, 1000);
+        assert_eq!(c.expiry_days, 3);
+        assert_eq!(c.executor_delay, Duration::from_millis(200));
+        assert_eq!(c.frame_ancestors, "'none'");
+    }
+
+    #[test]
+    fn bad_arguments_are_reported() {
+        assert!(parse(["--bogus".to_string()]).is_err());
+        assert!(parse(["--listen".to_string(), "nowhere".to_string()]).is_err());
+        assert!(parse(["--demo-actions".to_string()]).is_err());
+    }
+}

@@ -1,0 +1,134 @@
+//! Security headers on every response, including a Content-Security-Policy that lets the app
+//! run without `'unsafe-inline'` scripts: the inline loader that Trunk writes into `index.html`
+//! is allowed by its SHA-256 hash.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// `'sha256-…'` sources for each inline `<script>` (one without `src`) in `html`.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    let mut at = 0;
+    while let Some(start) = lower[at..].find("<script") {
+        let open = at + start;
+        let Some(tag_end) = lower[open..].find('>').map(|i| open + i) else {
+            break;
+        };
+        let Some(close) = lower[tag_end..].find("</script").map(|i| tag_end + i) else {
+            break;
+        };
+        let tag = &lower[open..tag_end];
+        let has_src = tag
+            .split(|c: char| c.is_whitespace())
+            .any(|attr| attr.starts_with("src=") || attr == "src");
+        if !has_src {
+            let body = &html[tag_end + 1..close];
+            let digest = Sha256::digest(body.as_bytes());
+            let b64 = base64::engine::general_purpose::STANDARD.encode(digest);
+            hashes.push(format!("'sha256-{b64}'"));
+        }
+        at = close;
+    }
+    hashes
+}
+
+/// The Content-Security-Policy value.
+pub fn csp(script_hashes: &[String], frame_ancestors: &str) -> String {
+    let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
+    for h in script_hashes {
+        script_src.push(' ');
+        script_src.push_str(h);
+    }
+    format!(
+        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors {frame_ancestors}"
+    )
+}
+
+/// The headers added to every response.
+#[derive(Debug, Clone)]
+pub struct SecurityHeaders {
+    csp: HeaderValue,
+    frame_options: Option<HeaderValue>,
+}
+
+impl SecurityHeaders {
+    /// Headers for a site whose `index.html` has these inline-script hashes.
+    pub fn new(script_hashes: &[String], frame_ancestors: &str) -> Self {
+        let csp = HeaderValue::from_str(&csp(script_hashes, frame_ancestors))
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+        let frame_options = match frame_ancestors.trim() {
+            "'none'" => Some(HeaderValue::from_static("DENY")),
+            "'self'" => Some(HeaderValue::from_static("SAMEORIGIN")),
+            _ => None,
+        };
+        SecurityHeaders { csp, frame_options }
+    }
+
+    /// Adds the headers (a response that set its own CSP keeps it).
+    pub fn apply(&self, response: &mut Response) {
+        let h = response.headers_mut();
+        if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+            h.insert(header::CONTENT_SECURITY_POLICY, self.csp.clone());
+        }
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        h.insert(
+            "cross-origin-opener-policy",
+            HeaderValue::from_static("same-origin"),
+        );
+        h.insert(
+            "permissions-policy",
+            HeaderValue::from_static(
+                "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+            ),
+        );
+        if let Some(xfo) = &self.frame_options {
+            h.insert(header::X_FRAME_OPTIONS, xfo.clone());
+        }
+    }
+}
+
+/// Middleware: security headers on the way out.
+pub async fn add(
+    axum::extract::State(headers): axum::extract::State<std::sync::Arc<SecurityHeaders>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    headers.apply(&mut response);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_inline_scripts_are_hashed() {
+        let html = "<html><head><script src=\"/a.js\"></script>\
+                    <script type=\"module\">import init from '/x.js';</script>\
+                    <SCRIPT>alert(1)</SCRIPT></head></html>";
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 2);
+        let expected = base64::engine::general_purpose::STANDARD
+            .encode(Sha256::digest(b"import init from '/x.js';"));
+        assert_eq!(hashes[0], format!("'sha256-{expected}'"));
+        let policy = csp(&hashes, "'self'");
+        assert!(policy.contains("'wasm-unsafe-eval'"));
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(policy.ends_with("frame-ancestors 'self'"));
+    }
+}

@@ -1,0 +1,139 @@
+//! `Idempotency-Key` on POSTs: the first response is stored with the caller, route and body
+//! hash, in the same transaction as the change it describes; a replay within 24 h gets it back,
+//! and the same key with another body gets 422 `idempotencyKeyReused`.
+
+use action_center_core::ErrorCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rusqlite::{params, OptionalExtension};
+
+use crate::auth::Caller;
+use crate::errors::AppError;
+use crate::store::{ms, WriteCtx};
+use crate::AppState;
+
+/// Header carrying the key.
+pub const HEADER: &str = "idempotency-key";
+/// Longest key accepted.
+const MAX_KEY_CHARS: usize = 255;
+
+/// A stored (or storable) JSON answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: String,
+    /// `Location` header, for creations.
+    pub location: Option<String>,
+}
+
+impl Reply {
+    /// A JSON answer.
+    pub fn json<T: serde::Serialize>(status: u16, value: &T) -> Result<Reply, AppError> {
+        Ok(Reply {
+            status,
+            body: serde_json::to_string(value)?,
+            location: None,
+        })
+    }
+
+    fn into_response(self, replayed: bool) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::OK);
+        let mut response = (status, self.body).into_response();
+        let h = response.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if let Some(loc) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            h.insert(header::LOCATION, loc);
+        }
+        if replayed {
+            h.insert("idempotency-replayed", HeaderValue::from_static("true"));
+        }
+        response
+    }
+}
+
+/// The key of a request, checked; `required` makes its absence a 400.
+pub fn key(headers: &HeaderMap, required: bool) -> Result<Option<String>, AppError> {
+    match headers.get(HEADER) {
+        None if required => Err(AppError::invalid(
+            "Idempotency-Key",
+            "this request needs an Idempotency-Key header",
+        )),
+        None => Ok(None),
+        Some(value) => {
+            let key = value.to_str().unwrap_or("").trim();
+            if key.is_empty() || key.len() > MAX_KEY_CHARS {
+                Err(AppError::invalid(
+                    "Idempotency-Key",
+                    format!("1 to {MAX_KEY_CHARS} visible ASCII characters"),
+                ))
+            } else {
+                Ok(Some(key.to_owned()))
+            }
+        }
+    }
+}
+
+/// Runs `op` in one write transaction, honouring the idempotency key if there is one.
+pub async fn run<F>(
+    state: &AppState,
+    caller: &Caller,
+    key: Option<String>,
+    route: &'static str,
+    digest: String,
+    op: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(&mut WriteCtx<'_>) -> Result<Reply, AppError> + Send + 'static,
+{
+    let caller_id = caller.id.clone();
+    let (reply, replayed) = state
+        .store()
+        .write(move |ctx| {
+            let Some(key) = key else {
+                return Ok((op(ctx)?, false));
+            };
+            let stored: Option<(String, String, u16, String)> = ctx
+                .tx
+                .prepare_cached(
+                    "SELECT route, body_hash, status, response FROM idempotency
+                     WHERE caller = ?1 AND key = ?2",
+                )?
+                .query_row(params![caller_id, key], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?;
+            if let Some((old_route, old_digest, status, body)) = stored {
+                if old_route != route || old_digest != digest {
+                    return Err(AppError::new(
+                        ErrorCode::IdempotencyKeyReused,
+                        "This Idempotency-Key was used with another request; use a new key",
+                    ));
+                }
+                let location = serde_json::from_str::<serde_json::Value>(&body)
+                    .ok()
+                    .filter(|_| status == 201)
+                    .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(location_of));
+                return Ok((Reply { status, body, location }, true));
+            }
+            let reply = op(ctx)?;
+            ctx.tx
+                .prepare_cached(
+                    "INSERT INTO idempotency (caller, key, route, body_hash, status, response, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![caller_id, key, route, digest, reply.status, reply.body, ms(ctx.now)])?;
+            Ok((reply, false))
+        })
+        .await?;
+    Ok(reply.into_response(replayed))
+}
+
+/// Where a created action lives.
+pub fn location_of(id: &str) -> String {
+    format!("/api/v1/actions/{id}")
+}

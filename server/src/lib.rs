@@ -1,0 +1,223 @@
+//! The reference server of Action Center: the v1 JSON API on SQLite, the app's static files,
+//! demo data and a simulated executor. `main.rs` only parses arguments and calls [`start`].
+
+pub mod auth;
+pub mod cli;
+pub mod demo;
+pub mod errors;
+pub mod executor;
+pub mod extract;
+pub mod headers;
+pub mod idempotency;
+pub mod ids;
+pub mod openapi;
+pub mod ops;
+pub mod routes;
+pub mod store;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use action_center_core::{ErrorCode, Problem};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::auth::{FailedSignIns, Users};
+use crate::cli::Config;
+use crate::errors::problem_response;
+use crate::headers::SecurityHeaders;
+use crate::store::Store;
+
+struct Inner {
+    store: Arc<Store>,
+    users: Users,
+    failed_sign_ins: FailedSignIns,
+    config: Config,
+    site: Option<web::Site>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    /// State over an open store; `shutdown` turning true ends open event streams.
+    pub fn new(
+        config: Config,
+        store: Arc<Store>,
+        users: Users,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
+        let site = config.static_dir.as_deref().map(web::Site::new);
+        AppState(Arc::new(Inner {
+            store,
+            users,
+            failed_sign_ins: FailedSignIns::default(),
+            config,
+            site,
+            shutdown,
+        }))
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.0.store
+    }
+
+    /// The accounts.
+    pub fn users(&self) -> &Users {
+        &self.0.users
+    }
+
+    /// Failed sign-ins per address.
+    pub fn failed_sign_ins(&self) -> &FailedSignIns {
+        &self.0.failed_sign_ins
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    /// The static site, if any.
+    pub fn site(&self) -> Option<&web::Site> {
+        self.0.site.as_ref()
+    }
+
+    /// Resolves when the server begins to shut down.
+    pub fn shutting_down(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.0.shutdown.clone();
+        async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        }
+    }
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    eprintln!("a request handler panicked; answered 500");
+    problem_response(&Problem::new(
+        ErrorCode::Internal,
+        "The server could not complete the request",
+    ))
+}
+
+async fn method_not_allowed() -> Response {
+    let mut problem = Problem::new(
+        ErrorCode::InvalidRequest,
+        "This method is not allowed on this route",
+    );
+    problem.status = 405;
+    problem.title = "Method not allowed".into();
+    problem_response(&problem).into_response()
+}
+
+/// The whole HTTP application: API, static files, security headers, panic safety.
+pub fn app(state: AppState) -> Router {
+    let (api, _) = routes::api();
+    let hashes = state.site().map(|s| s.script_hashes()).unwrap_or_default();
+    let headers = Arc::new(SecurityHeaders::new(
+        &hashes,
+        &state.config().frame_ancestors,
+    ));
+    Router::new()
+        .nest(
+            routes::BASE,
+            api.method_not_allowed_fallback(method_not_allowed),
+        )
+        .fallback(web::fallback)
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn_with_state(headers, headers::add))
+}
+
+/// Opens the database, loads accounts and seeds demo data as the configuration asks.
+pub async fn prepare(config: &Config) -> Result<(Arc<Store>, Users), String> {
+    let store = Store::open(&config.database)?;
+    let mut users = Users::default();
+    if config.demo {
+        users.add_demo();
+    }
+    if let Some(path) = &config.users {
+        users.add_file(path)?;
+    }
+    if config.demo {
+        let (s, n, days) = (Arc::clone(&store), config.demo_actions, config.expiry_days);
+        let seeded = tokio::task::spawn_blocking(move || demo::seed_if_empty(&s, n, days))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        if let Some(seeded) = seeded {
+            println!(
+                "seeded {} demo actions in {:.1} s",
+                seeded.actions,
+                seeded.elapsed.as_secs_f64()
+            );
+        }
+    }
+    Ok((store, users))
+}
+
+/// A running server.
+pub struct Server {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    serve: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Stops accepting, ends event streams, waits for requests in flight, stops background work.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for task in &self.background {
+            task.abort();
+        }
+        let _ = self.serve.await;
+        for task in self.background {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Prepares everything and serves until [`Server::stop`].
+pub async fn start(config: Config) -> Result<Server, String> {
+    let (store, users) = prepare(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let (shutdown, rx) = watch::channel(false);
+    let demo = config.demo;
+    let delay = config.executor_delay;
+    let state = AppState::new(config, Arc::clone(&store), users, rx);
+    let stopping = state.shutting_down();
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let serve = tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, service)
+            .with_graceful_shutdown(stopping)
+            .await
+        {
+            eprintln!("server: {err}");
+        }
+    });
+    let mut background = vec![tokio::spawn(executor::run_sweeper(
+        Arc::clone(&store),
+        Duration::from_secs(30),
+    ))];
+    if demo {
+        background.push(tokio::spawn(executor::run_simulated(store, delay)));
+    }
+    Ok(Server {
+        addr,
+        shutdown,
+        serve,
+        background,
+    })
+}

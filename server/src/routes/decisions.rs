@@ -1,0 +1,47 @@
+//! `POST /decisions`: approve or reject.
+
+use action_center_core::DecisionRequest;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use crate::auth::Caller;
+use crate::errors::AppError;
+use crate::extract::{if_match, Posted};
+use crate::idempotency::{self, Reply};
+use crate::ops::{self, validate};
+use crate::AppState;
+
+/// Decides one or many pending actions of one type.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    posted: Posted<DecisionRequest>,
+) -> Result<Response, AppError> {
+    if !caller.permissions().decide {
+        return Err(AppError::forbidden(
+            "Your role may not approve or reject actions",
+        ));
+    }
+    let req = posted.body;
+    validate::decision(&req)?;
+    let pin = if_match(&headers)?;
+    if pin.is_some() && req.actions.len() != 1 {
+        return Err(AppError::invalid(
+            "If-Match",
+            "only with exactly one action",
+        ));
+    }
+    let key = idempotency::key(&headers, false)?;
+    let who = caller.clone();
+    idempotency::run(
+        &state,
+        &caller,
+        key,
+        "POST /decisions",
+        posted.digest,
+        move |ctx| Reply::json(200, &ops::decide(ctx, &who, &req, pin)?),
+    )
+    .await
+}

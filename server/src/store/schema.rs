@@ -1,0 +1,142 @@
+//! The database schema, as numbered migrations embedded in the binary.
+//!
+//! Each migration runs once, in its own transaction, and is recorded in `schema_migrations`.
+
+use rusqlite::Connection;
+
+/// Migrations in order; a database at version N has run the first N.
+const MIGRATIONS: &[&str] = &[
+    // 1: actions, audit trail, counters, idempotency records, search index.
+    r#"
+    CREATE TABLE actions (
+        seq              INTEGER PRIMARY KEY,
+        id               TEXT NOT NULL UNIQUE,
+        version          INTEGER NOT NULL,
+        action_type      TEXT NOT NULL,
+        category         TEXT NOT NULL,
+        source           TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        pending          INTEGER NOT NULL,
+        entity_kind      TEXT NOT NULL,
+        asset_id         TEXT NOT NULL,
+        asset_name       TEXT NOT NULL COLLATE NOCASE,
+        entity_name      TEXT NOT NULL COLLATE NOCASE,
+        sha256           TEXT,
+        investigation_id TEXT,
+        decided_by       TEXT,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        expires_at       INTEGER,
+        claimed_by       TEXT,
+        claimed_at       INTEGER,
+        body             TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        seq         INTEGER PRIMARY KEY,
+        action_seq  INTEGER NOT NULL,
+        at          INTEGER NOT NULL,
+        actor       TEXT NOT NULL,
+        event       TEXT NOT NULL,
+        from_status TEXT,
+        to_status   TEXT,
+        comment     TEXT
+    );
+    CREATE TABLE counters (
+        status      TEXT NOT NULL,
+        action_type TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        category    TEXT NOT NULL,
+        entity_kind TEXT NOT NULL,
+        n           INTEGER NOT NULL,
+        PRIMARY KEY (status, action_type, source, category, entity_kind)
+    ) WITHOUT ROWID;
+    CREATE TABLE idempotency (
+        caller     TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        route      TEXT NOT NULL,
+        body_hash  TEXT NOT NULL,
+        status     INTEGER NOT NULL,
+        response   TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (caller, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX ix_idempotency_created ON idempotency (created_at);
+    CREATE VIRTUAL TABLE action_search USING fts5(
+        text, content='', detail='none', tokenize='unicode61 remove_diacritics 2'
+    );
+    "#,
+];
+
+/// Secondary indexes of `actions` and `audit`: the list's filters and sorts. Kept apart so that a
+/// bulk seed can drop them, insert, and build them once.
+pub const INDEXES: &[(&str, &str)] = &[
+    ("ix_audit_action", "audit (action_seq, seq)"),
+    ("ix_p_updated", "actions (pending, updated_at, id)"),
+    ("ix_p_created", "actions (pending, created_at, id)"),
+    ("ix_p_expires", "actions (pending, expires_at, id)"),
+    ("ix_p_type", "actions (pending, action_type, id)"),
+    ("ix_p_status", "actions (pending, status, id)"),
+    ("ix_p_source", "actions (pending, source, id)"),
+    ("ix_p_category", "actions (pending, category, id)"),
+    ("ix_p_asset", "actions (pending, asset_name, id)"),
+    ("ix_p_entity", "actions (pending, entity_name, id)"),
+    ("ix_p_decided", "actions (pending, decided_by, id)"),
+    (
+        "ix_p_investigation",
+        "actions (pending, investigation_id, id)",
+    ),
+    ("ix_p_id", "actions (pending, id)"),
+    (
+        "ix_type_status",
+        "actions (action_type, status, updated_at, id)",
+    ),
+    ("ix_status_updated", "actions (status, updated_at, id)"),
+    ("ix_source_updated", "actions (source, updated_at, id)"),
+    (
+        "ix_sha256",
+        "actions (sha256, action_type, status) WHERE sha256 IS NOT NULL",
+    ),
+];
+
+/// Brings the database up to the newest schema.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )?;
+    let done: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
+    for (i, sql) in MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        if version <= done {
+            continue;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, datetime('now'))",
+            [version],
+        )?;
+        tx.commit()?;
+    }
+    create_indexes(conn)
+}
+
+/// Creates any missing secondary index.
+pub fn create_indexes(conn: &Connection) -> rusqlite::Result<()> {
+    for (name, def) in INDEXES {
+        conn.execute_batch(&format!("CREATE INDEX IF NOT EXISTS {name} ON {def}"))?;
+    }
+    Ok(())
+}
+
+/// Drops the secondary indexes (before a bulk insert).
+pub fn drop_indexes(conn: &Connection) -> rusqlite::Result<()> {
+    for (name, _) in INDEXES {
+        conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! A real server on an ephemeral port over a temporary SQLite file, and a small client.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use action_center_server::cli::Config;
+use action_center_server::{start, Server};
+use reqwest::{Client, Method, RequestBuilder, Response};
+use serde_json::Value;
+
+pub const ALICE: &str = "demo-analyst";
+pub const BOB: &str = "demo-analyst2";
+pub const VIEWER: &str = "demo-viewer";
+pub const INTEGRATION: &str = "demo-integration";
+
+pub struct TestServer {
+    pub base: String,
+    pub server: Option<Server>,
+    pub dir: tempfile::TempDir,
+    pub config: Config,
+    pub client: Client,
+}
+
+pub fn config(dir: &tempfile::TempDir) -> Config {
+    Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: dir.path().join("action-center.db"),
+        demo: true,
+        demo_actions: 300,
+        executor_delay: Duration::from_millis(100),
+        ..Config::default()
+    }
+}
+
+pub async fn spawn() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(&dir);
+    spawn_with(dir, config).await
+}
+
+pub async fn spawn_with(dir: tempfile::TempDir, config: Config) -> TestServer {
+    let server = start(config.clone()).await.expect("server starts");
+    TestServer {
+        base: format!("http://{}", server.addr),
+        server: Some(server),
+        dir,
+        config,
+        client: Client::new(),
+    }
+}
+
+impl TestServer {
+    pub fn db(&self) -> PathBuf {
+        self.config.database.clone()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    pub fn req(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.req(Method::GET, path, token).send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let r = self.get(path, token).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.json().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.req(Method::POST, path, token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Ids of the list for `query`.
+    pub async fn ids(&self, query: &str, token: &str) -> Vec<String> {
+        let page = self.get_json(&format!("/actions?{query}"), token).await;
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    pub async fn action(&self, id: &str) -> Value {
+        self.get_json(&format!("/actions/{id}"), ALICE).await
+    }
+
+    /// Waits until the action reaches `status` (the simulated executor runs every 100 ms).
+    pub async fn wait_for_status(&self, id: &str, status: &str) -> Value {
+        for _ in 0..100 {
+            let a = self.action(id).await;
+            if a["status"] == status {
+                return a;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{id} never reached {status}: {}", self.action(id).await);
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+    }
+}
+
+/// Asserts a problem+json answer with this status and code; returns the document.
+pub async fn problem(response: Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status(), status);
+    let ct = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert_eq!(ct, "application/problem+json");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status);
+    body
+}
