@@ -1,1 +1,168 @@
-fn main() {}
+//! Benchmark (not a test): seeds — or reuses — a database of 1,000,000 demo actions, starts the
+//! server, and prints p50/p95 over real HTTP for the list, search, facets and a bulk undo of 200.
+//!
+//! `cargo bench -p action-center-server` (env: `AC_BENCH_DB` = database file, default
+//! `/tmp/action-center-bench.db`; `AC_BENCH_ACTIONS` = actions to seed, default 1000000).
+
+use std::time::{Duration, Instant};
+
+use action_center_server::cli::Config;
+use action_center_server::{prepare, start};
+use serde_json::{json, Value};
+
+const ROUNDS: usize = 60;
+const TOKEN: &str = "demo-analyst";
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn report(name: &str, mut times: Vec<Duration>, note: &str) {
+    times.sort();
+    println!(
+        "| {name:<34} | {:>7.2} | {:>7.2} | {note}",
+        percentile(&times, 0.5),
+        percentile(&times, 0.95)
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let db = std::env::var("AC_BENCH_DB").unwrap_or_else(|_| "/tmp/action-center-bench.db".into());
+    let n: usize = std::env::var("AC_BENCH_ACTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: db.clone().into(),
+        demo: true,
+        demo_actions: n,
+        executor_delay: Duration::from_millis(500),
+        ..Config::default()
+    };
+    let fresh = !std::path::Path::new(&db).exists();
+    let started = Instant::now();
+    prepare(&config).await.expect("seed");
+    if fresh {
+        println!(
+            "seeded {n} actions into {db} in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("reusing {db} (delete it to measure seeding)");
+    }
+    let server = start(config).await.expect("server");
+    let base = format!("http://{}/api/v1", server.addr);
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let req = client.get(format!("{base}{path}")).bearer_auth(TOKEN);
+        async move {
+            let t = Instant::now();
+            let r = req.send().await.expect("request");
+            assert!(r.status().is_success(), "{}", r.status());
+            let body: Value = r.json().await.expect("json");
+            (t.elapsed(), body)
+        }
+    };
+    let total = get("/actions?pageSize=1".into()).await.1["total"].clone();
+    println!("actions in the database: {total}\n");
+    println!("| request                            | p50 ms  | p95 ms  | rows matched");
+    println!("|------------------------------------|---------|---------|-------------");
+    let sha = action_center_server::demo::shared_sha256();
+    let cases: Vec<(&str, String)> = vec![
+        ("list pending (default)", "/actions?view=pending".into()),
+        ("list history (default)", "/actions?view=history".into()),
+        (
+            "filtered: type + status",
+            "/actions?view=history&actionType=quarantineFile&status=completed".into(),
+        ),
+        (
+            "filtered: source, pending",
+            "/actions?view=pending&source=advancedHunting".into(),
+        ),
+        (
+            "sorted: asset asc",
+            "/actions?view=history&sort=asset:asc".into(),
+        ),
+        (
+            "sorted: decidedBy desc, pending",
+            "/actions?view=pending&sort=decidedBy:desc".into(),
+        ),
+        (
+            "deep page: page 200",
+            "/actions?view=history&page=200".into(),
+        ),
+        (
+            "search: device name",
+            "/actions?view=history&q=FIN-LAPTOP-07".into(),
+        ),
+        ("search: hash prefix", format!("/actions?q={}", &sha[..16])),
+        ("search: investigation id", "/actions?q=inv_1042".into()),
+        ("search: common word (invoice)", "/actions?q=invoice".into()),
+        ("facets: history", "/actions/facets?view=history".into()),
+        (
+            "facets: type filter",
+            "/actions/facets?actionType=quarantineFile".into(),
+        ),
+        (
+            "facets: with search",
+            "/actions/facets?view=history&q=FIN-LAPTOP-07".into(),
+        ),
+    ];
+    for (name, path) in cases {
+        for _ in 0..3 {
+            get(path.clone()).await;
+        }
+        let mut times = Vec::with_capacity(ROUNDS);
+        let mut matched = Value::Null;
+        for _ in 0..ROUNDS {
+            let (t, body) = get(path.clone()).await;
+            matched = body["total"].clone();
+            times.push(t);
+        }
+        report(name, times, &matched.to_string());
+    }
+    // Bulk undo: 200 completed actions of one type per request, each request a new set.
+    let mut times = Vec::new();
+    for round in 0..10 {
+        let page = get(format!(
+            "/actions?view=history&actionType=removeRegistryKey&status=completed&pageSize=200&page={}",
+            1 + round
+        ))
+        .await
+        .1;
+        let refs: Vec<Value> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| json!({"id": a["id"]}))
+            .collect();
+        assert_eq!(refs.len(), 200);
+        let body = json!({"comment": "bench", "actions": refs});
+        let t = Instant::now();
+        let r = client
+            .post(format!("{base}/undo"))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let out: Value = r.json().await.unwrap();
+        times.push(t.elapsed());
+        let applied = out["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["outcome"] == "applied")
+            .count();
+        assert_eq!(applied, 200);
+    }
+    report("bulk undo of 200 (10 requests)", times, "200 applied each");
+    server.stop().await;
+}
