@@ -287,6 +287,32 @@ mod tests {
     }
 
     #[test]
+    fn users_come_from_toml_with_token_hashes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("users.toml");
+        let hash = token_hash("s3cret-token");
+        std::fs::write(
+            &path,
+            format!(
+                "[[user]]\nid = \"carol@corp.example\"\ndisplayName = \"Carol\"\n\
+                 roles = [\"responder\", \"integration\"]\ntokenSha256 = \"{hash}\"\n"
+            ),
+        )
+        .unwrap();
+        let mut users = Users::default();
+        assert_eq!(users.add_file(&path).unwrap(), 1);
+        let carol = users.find("s3cret-token").unwrap();
+        assert_eq!(carol.roles, vec![Role::Responder, Role::Integration]);
+        assert!(carol.permissions().decide && carol.is_integration());
+        assert!(
+            users.find("demo-analyst").is_none(),
+            "no demo accounts without --demo"
+        );
+        std::fs::write(&path, "[[user]]\nid = \"x\"\ndisplayName = \"X\"\nroles = [\"admin\"]\ntokenSha256 = \"00\"\n").unwrap();
+        assert!(Users::default().add_file(&path).is_err());
+    }
+
+    #[test]
     fn the_limiter_trips_after_the_limit() {
         let limiter = FailedSignIns::default();
         let ip = IpAddr::from([10, 0, 0, 1]);

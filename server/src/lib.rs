@@ -125,13 +125,20 @@ pub fn app(state: AppState) -> Router {
         &hashes,
         &state.config().frame_ancestors,
     ));
-    Router::new()
+    let router = Router::new()
         .nest(
             routes::BASE,
             api.method_not_allowed_fallback(method_not_allowed),
         )
         .fallback(web::fallback)
-        .with_state(state)
+        .with_state(state);
+    with_layers(router, headers)
+}
+
+/// Panic safety (500 problem+json, the server keeps running) and security headers on every
+/// response, errors included.
+pub fn with_layers(router: Router, headers: Arc<SecurityHeaders>) -> Router {
+    router
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn_with_state(headers, headers::add))
 }
@@ -220,4 +227,42 @@ pub async fn start(config: Config) -> Result<Server, String> {
         serve,
         background,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_problem_json_with_headers() {
+        async fn boom() -> &'static str {
+            panic!("boom")
+        }
+        let headers = Arc::new(SecurityHeaders::new(&[], "'none'"));
+        let router = with_layers(
+            Router::new().route("/boom", axum::routing::get(boom)),
+            headers,
+        );
+        let request = Request::get("/boom").body(Body::empty()).unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 500);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        assert_eq!(response.headers()["x-frame-options"], "DENY");
+        let body = axum::body::to_bytes(response.into_body(), 10_000)
+            .await
+            .unwrap();
+        let problem: Problem = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem.code, ErrorCode::Internal);
+        assert!(!String::from_utf8_lossy(&body).contains("boom"));
+        let again = router
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(again.unwrap().status(), 500, "still serving");
+    }
 }

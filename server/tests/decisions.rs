@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::*;
 use serde_json::{json, Value};
 
@@ -241,4 +243,52 @@ async fn viewers_and_integrations_may_not_decide() {
     )
     .await;
     assert_eq!(s.action(&ids[0]).await["status"], "pending");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn overdue_pending_actions_expire_and_cannot_be_decided() {
+    let s = spawn().await;
+    let ids = s.ids("view=pending&actionType=isolateDevice", ALICE).await;
+    // Move two deadlines into the past, as time would.
+    let conn = rusqlite::Connection::open(s.db()).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    for id in &ids[..2] {
+        conn.execute(
+            "UPDATE actions SET expires_at = 1000,
+                body = json_set(body, '$.expiresAt', '1970-01-01T00:00:01Z') WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+    }
+    let r: Value = s
+        .post(
+            "/decisions",
+            ALICE,
+            json!({"decision": "approve", "actions": [{"id": ids[0]}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["results"][0]["outcome"], "alreadyDecided");
+    assert_eq!(r["results"][0]["action"]["status"], "expired");
+    assert_eq!(r["results"][0]["action"]["decision"]["state"], "expired");
+    let db = s.db();
+    let swept = tokio::task::spawn_blocking(move || {
+        let store = action_center_server::store::Store::open(&db).unwrap();
+        action_center_server::executor::sweep(&store).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(swept, 1);
+    let a = s.action(&ids[1]).await;
+    assert_eq!(a["status"], "expired");
+    let timeline = s
+        .get_json(&format!("/actions/{}/timeline", ids[1]), ALICE)
+        .await;
+    let last = timeline.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["event"].as_str(), last["actor"].as_str()),
+        (Some("expired"), Some("system"))
+    );
 }

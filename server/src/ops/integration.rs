@@ -84,8 +84,7 @@ fn set_claim(ctx: &WriteCtx<'_>, seq: i64, by: Option<&str>) -> Result<(), AppEr
 
 /// Picks up a queued action: `queued → running`, claimed by `actor`.
 pub fn start(ctx: &mut WriteCtx<'_>, stored: &mut Stored, actor: &str) -> Result<(), AppError> {
-    store::transition(ctx, stored, Transition::Start, actor, None, |_| {})?;
-    set_claim(ctx, stored.seq, Some(actor))
+    store::transition(ctx, stored, Transition::Start, actor, None, |_| {})
 }
 
 /// Ends a running execution or an undo: success, or failure with the reason in plain words.
@@ -125,8 +124,7 @@ pub fn finish(
             }
         }
         _ => {}
-    })?;
-    set_claim(ctx, stored.seq, None)
+    })
 }
 
 /// `GET /work`: claims up to `limit` items — queued actions (now `running`) and undo requests.

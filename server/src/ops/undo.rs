@@ -110,7 +110,6 @@ pub fn undo(
                 req.comment.as_deref(),
                 |a| a.undo = Some(info),
             )?;
-            clear_claim(ctx, stored.seq)?;
             Outcome::Applied
         };
         let action =
@@ -122,12 +121,4 @@ pub fn undo(
         });
     }
     Ok(BulkResponse { results })
-}
-
-/// A new undo request is new work: whoever claimed the action before has no claim on it.
-fn clear_claim(ctx: &WriteCtx<'_>, seq: i64) -> Result<(), AppError> {
-    ctx.tx
-        .prepare_cached("UPDATE actions SET claimed_by = NULL, claimed_at = NULL WHERE seq = ?1")?
-        .execute([seq])?;
-    Ok(())
 }

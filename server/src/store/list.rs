@@ -5,8 +5,6 @@
 //! time range counts by scanning the matching rows. Pages are read in two steps: row numbers by
 //! an index that serves the filter and sort, then the documents of just those rows.
 
-use std::collections::BTreeMap;
-
 use action_center_core::{Action, ActionQuery, Facets, SortKey, Status, TimelineEntry, View};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
@@ -56,17 +54,6 @@ enum Dim {
     Category,
 }
 
-impl Dim {
-    fn column(self) -> &'static str {
-        match self {
-            Dim::ActionType => "action_type",
-            Dim::Status => "status",
-            Dim::Source => "source",
-            Dim::Category => "category",
-        }
-    }
-}
-
 struct Where {
     clauses: Vec<String>,
     params: Vec<Value>,
@@ -106,6 +93,18 @@ fn countable(q: &ActionQuery) -> bool {
 
 /// The filter over `actions` (or over `counters` when `counters` is set), leaving out `skip`.
 fn filter(q: &ActionQuery, search: &Search, counters: bool, skip: Option<Dim>) -> Where {
+    filter_with(q, search, counters, skip, false)
+}
+
+/// `probe`: test search matches row by row while walking the sort index (for large match
+/// sets), instead of fetching every match and sorting them.
+fn filter_with(
+    q: &ActionQuery,
+    search: &Search,
+    counters: bool,
+    skip: Option<Dim>,
+    probe: bool,
+) -> Where {
     let mut w = Where::new();
     match (&q.view, counters) {
         (Some(View::Pending), false) => w.clauses.push("pending = 1".into()),
@@ -148,9 +147,10 @@ fn filter(q: &ActionQuery, search: &Search, counters: bool, skip: Option<Dim>) -
         Search::None => {}
         Search::Nothing => w.clauses.push("0".into()),
         Search::Match(expr) => {
-            w.clauses.push(
-                "seq IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)".into(),
-            );
+            let column = if probe { "+seq" } else { "seq" };
+            w.clauses.push(format!(
+                "{column} IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)"
+            ));
             w.params.push(Value::Text(expr.clone()));
         }
     }
@@ -204,12 +204,29 @@ pub fn count(conn: &Connection, q: &ActionQuery) -> Result<u64, AppError> {
     Ok(n.max(0) as u64)
 }
 
+/// Search matches above which walking the sort index beats sorting the matches.
+const PROBE_THRESHOLD: i64 = 5_000;
+
+fn search_matches(conn: &Connection, expr: &str) -> Result<i64, AppError> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM action_search WHERE action_search MATCH ?1")?
+        .query_row([expr], |r| r.get(0))?)
+}
+
 /// One page of the list.
 pub fn list(conn: &Connection, q: &ActionQuery) -> Result<ListResult, AppError> {
     let search = Search::from_query(q.q.as_deref());
-    let w = filter(q, &search, false, None);
     let size = q.page_size_or_default() as i64;
     let offset = (q.page_or_default() as i64 - 1) * size;
+    let probe = match &search {
+        Search::Match(expr) => {
+            let matches = search_matches(conn, expr)?;
+            let rows = count(conn, &ActionQuery::default())? as i64;
+            matches > PROBE_THRESHOLD && (offset + size) * rows / matches.max(1) < 200_000
+        }
+        _ => false,
+    };
+    let w = filter_with(q, &search, false, None, probe);
     let sql = format!(
         "SELECT seq FROM actions WHERE {} ORDER BY {} LIMIT {size} OFFSET {offset}",
         w.sql(),
@@ -249,44 +266,71 @@ pub fn export(
 }
 
 /// Counts per type, status, source and category. Each dimension is counted with every filter
-/// but its own (so a menu keeps showing the values one may add); `total` uses them all.
+/// but its own (so a menu keeps showing the values one may add); `total` uses them all. One
+/// grouped pass (over the counters, or over the matching rows) serves all four.
 pub fn facets(conn: &Connection, q: &ActionQuery) -> Result<Facets, AppError> {
     let search = Search::from_query(q.q.as_deref());
     let use_counters = countable(q);
-    let mut facets = Facets {
-        total: count(conn, q)?,
-        ..Facets::default()
+    let base = ActionQuery {
+        action_type: Vec::new(),
+        status: Vec::new(),
+        source: Vec::new(),
+        category: Vec::new(),
+        ..q.clone()
     };
-    for dim in [Dim::ActionType, Dim::Status, Dim::Source, Dim::Category] {
-        let w = filter(q, &search, use_counters, Some(dim));
-        let col = dim.column();
-        let sql = if use_counters {
-            format!(
-                "SELECT {col}, SUM(n) FROM counters WHERE {} GROUP BY {col}",
-                w.sql()
-            )
-        } else {
-            format!(
-                "SELECT {col}, count(*) FROM actions WHERE {} GROUP BY {col}",
-                w.sql()
-            )
-        };
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params_from_iter(w.params.iter()), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        let mut counts = BTreeMap::new();
-        for row in rows {
-            let (value, n) = row?;
-            if n > 0 {
-                counts.insert(value, n as u64);
-            }
+    let w = filter(&base, &search, use_counters, None);
+    let sql = if use_counters {
+        format!(
+            "SELECT action_type, status, source, category, SUM(n) FROM counters WHERE {}
+             GROUP BY 1, 2, 3, 4",
+            w.sql()
+        )
+    } else {
+        format!(
+            "SELECT action_type, status, source, category, count(*) FROM actions WHERE {}
+             GROUP BY 1, 2, 3, 4",
+            w.sql()
+        )
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(w.params.iter()), |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    let mut facets = Facets::default();
+    let wanted = |values: Vec<&str>, v: &str| values.is_empty() || values.contains(&v);
+    for row in rows {
+        let (t, st, so, c, n) = row?;
+        if n <= 0 {
+            continue;
         }
-        match dim {
-            Dim::ActionType => facets.action_type = counts,
-            Dim::Status => facets.status = counts,
-            Dim::Source => facets.source = counts,
-            Dim::Category => facets.category = counts,
+        let n = n as u64;
+        let ok = [
+            wanted(q.action_type.iter().map(|v| v.as_str()).collect(), &t),
+            wanted(q.status.iter().map(|v| v.as_str()).collect(), &st),
+            wanted(q.source.iter().map(|v| v.as_str()).collect(), &so),
+            wanted(q.category.iter().map(|v| v.as_str()).collect(), &c),
+        ];
+        let others = |skip: usize| ok.iter().enumerate().all(|(i, m)| i == skip || *m);
+        if others(0) {
+            *facets.action_type.entry(t).or_default() += n;
+        }
+        if others(1) {
+            *facets.status.entry(st).or_default() += n;
+        }
+        if others(2) {
+            *facets.source.entry(so).or_default() += n;
+        }
+        if others(3) {
+            *facets.category.entry(c).or_default() += n;
+        }
+        if ok.iter().all(|m| *m) {
+            facets.total += n;
         }
     }
     Ok(facets)

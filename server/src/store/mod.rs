@@ -9,6 +9,8 @@ mod schema;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::Mutex as FairMutex;
+
 use action_center_core::Action;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -29,7 +31,8 @@ const MAX_IDLE_READERS: usize = 8;
 /// The database.
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    /// FIFO-fair, so a busy executor cannot starve a request of the writer.
+    writer: FairMutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     events: broadcast::Sender<Action>,
 }
@@ -92,7 +95,7 @@ impl Store {
         let (events, _) = broadcast::channel(4096);
         Ok(Arc::new(Store {
             path: path.to_owned(),
-            writer: Mutex::new(writer),
+            writer: FairMutex::new(writer),
             readers: Mutex::new(Vec::new()),
             events,
         }))
@@ -158,12 +161,13 @@ impl Store {
             .map_err(AppError::internal)?
     }
 
-    /// Runs `f` in one write transaction on this thread; commits if it returns `Ok`.
+    /// Runs `f` in one write transaction on this (blocking, non-async) thread; commits if it
+    /// returns `Ok`.
     pub fn write_blocking<T>(
         &self,
         f: impl FnOnce(&mut WriteCtx<'_>) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut conn = self.writer.blocking_lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut ctx = WriteCtx {
             tx,
@@ -185,7 +189,7 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let mut conn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut conn = self.writer.blocking_lock();
         f(&mut conn)
     }
 }

@@ -206,24 +206,52 @@ pub fn transition(
     after.allowed_operations.clear();
     edit(&mut after);
     let body = serde_json::to_string(&after)?;
-    let changed = ctx
-        .tx
-        .prepare_cached(
-            "UPDATE actions SET version = ?1, status = ?2, pending = ?3, decided_by = ?4,
-                updated_at = ?5, expires_at = ?6, body = ?7
-             WHERE seq = ?8 AND version = ?9",
-        )?
-        .execute(params![
-            after.version,
-            after.status.as_str(),
-            after.status.is_pending(),
-            decided_by(&after),
-            ms(after.updated_at),
-            after.expires_at.map(ms),
-            body,
-            stored.seq,
-            before.version
-        ])?;
+    // Claims: starting claims the work for the actor; every other move ends any claim.
+    let (claimed_by, claimed_at) = if step == Transition::Start {
+        (Some(actor), Some(ms(after.updated_at)))
+    } else {
+        (None, None)
+    };
+    // Only a decision (leaving `pending`) touches the pending/decider columns, so other moves
+    // leave most of the list's indexes alone.
+    let changed = if before.status.is_pending() {
+        ctx.tx
+            .prepare_cached(
+                "UPDATE actions SET version = ?1, status = ?2, pending = ?3, decided_by = ?4,
+                    updated_at = ?5, expires_at = ?6, body = ?7, claimed_by = ?8, claimed_at = ?9
+                 WHERE seq = ?10 AND version = ?11",
+            )?
+            .execute(params![
+                after.version,
+                after.status.as_str(),
+                after.status.is_pending(),
+                decided_by(&after),
+                ms(after.updated_at),
+                after.expires_at.map(ms),
+                body,
+                claimed_by,
+                claimed_at,
+                stored.seq,
+                before.version
+            ])?
+    } else {
+        ctx.tx
+            .prepare_cached(
+                "UPDATE actions SET version = ?1, status = ?2, updated_at = ?3, body = ?4,
+                    claimed_by = ?5, claimed_at = ?6
+                 WHERE seq = ?7 AND version = ?8",
+            )?
+            .execute(params![
+                after.version,
+                after.status.as_str(),
+                ms(after.updated_at),
+                body,
+                claimed_by,
+                claimed_at,
+                stored.seq,
+                before.version
+            ])?
+    };
     if changed != 1 {
         return Err(AppError::internal(format!(
             "compare-and-set lost on {} inside the writer",

@@ -91,7 +91,6 @@ pub const INDEXES: &[(&str, &str)] = &[
         "actions (action_type, status, updated_at, id)",
     ),
     ("ix_status_updated", "actions (status, updated_at, id)"),
-    ("ix_source_updated", "actions (source, updated_at, id)"),
     (
         "ix_sha256",
         "actions (sha256, action_type, status) WHERE sha256 IS NOT NULL",
