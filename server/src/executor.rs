@@ -124,6 +124,17 @@ pub async fn run_simulated(store: Arc<Store>, delay: Duration) {
     }
 }
 
+/// Checkpoints the WAL every `every`, forever (off the request path).
+pub async fn run_checkpointer(store: Arc<Store>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let s = Arc::clone(&store);
+        if let Ok(Err(err)) = tokio::task::spawn_blocking(move || s.checkpoint()).await {
+            eprintln!("checkpoint: {err}");
+        }
+    }
+}
+
 /// Expires overdue pending actions and forgets idempotency records older than 24 h, forever.
 pub async fn run_sweeper(store: Arc<Store>, every: Duration) {
     loop {

@@ -214,10 +214,16 @@ pub async fn start(config: Config) -> Result<Server, String> {
             eprintln!("server: {err}");
         }
     });
-    let mut background = vec![tokio::spawn(executor::run_sweeper(
-        Arc::clone(&store),
-        Duration::from_secs(30),
-    ))];
+    let mut background = vec![
+        tokio::spawn(executor::run_sweeper(
+            Arc::clone(&store),
+            Duration::from_secs(30),
+        )),
+        tokio::spawn(executor::run_checkpointer(
+            Arc::clone(&store),
+            Duration::from_millis(500),
+        )),
+    ];
     if demo {
         background.push(tokio::spawn(executor::run_simulated(store, delay)));
     }

@@ -127,6 +127,7 @@ pub fn seed_if_empty(
             return Ok(None);
         }
         let bulk = n > BULK_THRESHOLD;
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 1000")?;
         if bulk {
             store::drop_indexes(conn)?;
             conn.execute_batch("PRAGMA synchronous = OFF")?;
@@ -163,7 +164,8 @@ pub fn seed_if_empty(
             conn.execute_batch("PRAGMA synchronous = NORMAL")?;
         }
         conn.execute_batch(
-            "PRAGMA analysis_limit = 2000; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);",
+            "PRAGMA analysis_limit = 2000; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);
+             PRAGMA wal_autocheckpoint = 0;",
         )?;
         Ok(Some(Seeded {
             actions: n,

@@ -93,18 +93,6 @@ fn countable(q: &ActionQuery) -> bool {
 
 /// The filter over `actions` (or over `counters` when `counters` is set), leaving out `skip`.
 fn filter(q: &ActionQuery, search: &Search, counters: bool, skip: Option<Dim>) -> Where {
-    filter_with(q, search, counters, skip, false)
-}
-
-/// `probe`: test search matches row by row while walking the sort index (for large match
-/// sets), instead of fetching every match and sorting them.
-fn filter_with(
-    q: &ActionQuery,
-    search: &Search,
-    counters: bool,
-    skip: Option<Dim>,
-    probe: bool,
-) -> Where {
     let mut w = Where::new();
     match (&q.view, counters) {
         (Some(View::Pending), false) => w.clauses.push("pending = 1".into()),
@@ -147,10 +135,9 @@ fn filter_with(
         Search::None => {}
         Search::Nothing => w.clauses.push("0".into()),
         Search::Match(expr) => {
-            let column = if probe { "+seq" } else { "seq" };
-            w.clauses.push(format!(
-                "{column} IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)"
-            ));
+            w.clauses.push(
+                "seq IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)".into(),
+            );
             w.params.push(Value::Text(expr.clone()));
         }
     }
@@ -204,29 +191,12 @@ pub fn count(conn: &Connection, q: &ActionQuery) -> Result<u64, AppError> {
     Ok(n.max(0) as u64)
 }
 
-/// Search matches above which walking the sort index beats sorting the matches.
-const PROBE_THRESHOLD: i64 = 5_000;
-
-fn search_matches(conn: &Connection, expr: &str) -> Result<i64, AppError> {
-    Ok(conn
-        .prepare_cached("SELECT count(*) FROM action_search WHERE action_search MATCH ?1")?
-        .query_row([expr], |r| r.get(0))?)
-}
-
 /// One page of the list.
 pub fn list(conn: &Connection, q: &ActionQuery) -> Result<ListResult, AppError> {
     let search = Search::from_query(q.q.as_deref());
     let size = q.page_size_or_default() as i64;
     let offset = (q.page_or_default() as i64 - 1) * size;
-    let probe = match &search {
-        Search::Match(expr) => {
-            let matches = search_matches(conn, expr)?;
-            let rows = count(conn, &ActionQuery::default())? as i64;
-            matches > PROBE_THRESHOLD && (offset + size) * rows / matches.max(1) < 200_000
-        }
-        _ => false,
-    };
-    let w = filter_with(q, &search, false, None, probe);
+    let w = filter(q, &search, false, None);
     let sql = format!(
         "SELECT seq FROM actions WHERE {} ORDER BY {} LIMIT {size} OFFSET {offset}",
         w.sql(),

@@ -92,6 +92,10 @@ impl Store {
         }
         configure(&writer, 65_536).map_err(fail)?;
         schema::migrate(&mut writer).map_err(fail)?;
+        // Checkpoints run beside the writer (see `checkpoint`), not inside a request's commit.
+        writer
+            .execute_batch("PRAGMA wal_autocheckpoint = 0")
+            .map_err(fail)?;
         let (events, _) = broadcast::channel(4096);
         Ok(Arc::new(Store {
             path: path.to_owned(),
@@ -182,6 +186,15 @@ impl Store {
             let _ = self.events.send(action);
         }
         Ok(value)
+    }
+
+    /// Copies committed WAL pages into the database file without blocking the writer
+    /// (`PASSIVE`); run every few hundred milliseconds by a background task.
+    pub fn checkpoint(&self) -> Result<(), AppError> {
+        let conn = self.reader()?;
+        let result = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        self.give_back(conn);
+        result.map_err(AppError::from)
     }
 
     /// Runs `f` with the writer connection itself (bulk seeding manages its own transactions).
