@@ -172,10 +172,9 @@ pub fn already_decided_notice(action: &Action, now: DateTime<Utc>) -> String {
     match action.decision.as_ref() {
         Some(d) if d.state != DecisionState::Pending => {
             let what = d.state.label().to_lowercase();
-            let when = d
-                .at
-                .map(|at| format!(" {}", relative_age(at, now)))
-                .unwrap_or_default();
+            let when =
+                d.at.map(|at| format!(" {}", relative_age(at, now)))
+                    .unwrap_or_default();
             match d.by.as_deref() {
                 Some(by) => format!("Already decided: {by} {what} this action{when}."),
                 None => format!("Already decided: this action was {what}{when}."),
@@ -364,10 +363,7 @@ mod tests {
             "12 undone, 1 already undone by bob@example.com, 1 failed: device offline"
         );
         assert!(!any_in_flight(&results));
-        let running = [result(
-            Outcome::Applied,
-            Some(action("x", Status::Undoing)),
-        )];
+        let running = [result(Outcome::Applied, Some(action("x", Status::Undoing)))];
         assert_eq!(
             summarize_results(BulkKind::Undo, &running),
             "1 undo requested"

@@ -1,0 +1,210 @@
+//! The one HTTP client of the app: typed calls to contract v1, one error type.
+//!
+//! Views never build URLs or parse JSON; they call these methods and render `ApiError`.
+//! Every body is read as text and decoded with serde_json, so nothing from the network can
+//! panic the app: the core's wire types decode totally (unknown enum values are kept).
+
+mod error;
+
+use std::sync::Arc;
+
+use action_center_core::{
+    Action, ActionPage, ActionQuery, BulkResponse, DecisionRequest, Me, Problem, RelatedInstances,
+    TimelineEntry, UndoRequest,
+};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+
+pub use error::ApiError;
+
+/// Typed access to the Action Center API. Cheap to clone; safe to keep in a context.
+#[derive(Clone)]
+pub struct ApiClient {
+    base: Arc<str>,
+    token: Signal<Option<String>>,
+    on_unauthorized: Option<Callback<()>>,
+}
+
+impl ApiClient {
+    /// A client for the API at `base` (e.g. `/api/v1` or `https://portal.example/ac/api/v1`)
+    /// that sends the current value of `token` as a bearer token.
+    pub fn new(base: impl Into<String>, token: Signal<Option<String>>) -> Self {
+        let base = base.into();
+        ApiClient {
+            base: Arc::from(base.trim_end_matches('/')),
+            token,
+            on_unauthorized: None,
+        }
+    }
+
+    /// Runs `callback` whenever the server answers 401 (the session is over).
+    pub fn on_unauthorized(mut self, callback: Callback<()>) -> Self {
+        self.on_unauthorized = Some(callback);
+        self
+    }
+
+    /// `GET /me` with the current token.
+    pub async fn me(&self) -> Result<Me, ApiError> {
+        self.get("/me").await
+    }
+
+    /// `GET /me` with a token that is not stored yet (the sign-in form checks it).
+    pub async fn me_with_token(&self, token: &str) -> Result<Me, ApiError> {
+        let request = Request::get(&self.url("/me")).header("Authorization", &bearer(token));
+        decode(send(request).await?).await
+    }
+
+    /// `GET /actions`: one page of the list.
+    pub async fn list_actions(&self, query: &ActionQuery) -> Result<ActionPage, ApiError> {
+        let qs = query.to_query_string();
+        let path = if qs.is_empty() {
+            "/actions".to_owned()
+        } else {
+            format!("/actions?{qs}")
+        };
+        self.get(&path).await
+    }
+
+    /// `GET /actions/{id}`.
+    pub async fn action(&self, id: &str) -> Result<Action, ApiError> {
+        self.get(&format!("/actions/{}", encode_segment(id))).await
+    }
+
+    /// `GET /actions/{id}/timeline`.
+    pub async fn timeline(&self, id: &str) -> Result<Vec<TimelineEntry>, ApiError> {
+        self.get(&format!("/actions/{}/timeline", encode_segment(id)))
+            .await
+    }
+
+    /// `GET /actions/{id}/related-instances`.
+    pub async fn related_instances(&self, id: &str) -> Result<RelatedInstances, ApiError> {
+        self.get(&format!(
+            "/actions/{}/related-instances",
+            encode_segment(id)
+        ))
+        .await
+    }
+
+    /// `POST /decisions`: approve or reject one or many actions of one type.
+    pub async fn decide(&self, body: &DecisionRequest) -> Result<BulkResponse, ApiError> {
+        self.post("/decisions", body).await
+    }
+
+    /// `POST /undo`: undo one or many completed actions of one type.
+    pub async fn undo(&self, body: &UndoRequest) -> Result<BulkResponse, ApiError> {
+        self.post("/undo", body).await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+        let request = request.header("Accept", "application/json");
+        match self.token.get_untracked() {
+            Some(token) => request.header("Authorization", &bearer(&token)),
+            None => request,
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let request = self.authorized(Request::get(&self.url(path)));
+        self.finish(send(request).await).await
+    }
+
+    async fn post<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let request = self
+            .authorized(Request::post(&self.url(path)))
+            .header("Idempotency-Key", &idempotency_key())
+            .json(body)
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()));
+        self.finish(response).await
+    }
+
+    async fn finish<T: DeserializeOwned>(
+        &self,
+        response: Result<Response, ApiError>,
+    ) -> Result<T, ApiError> {
+        let result = decode(response?).await;
+        if matches!(result, Err(ApiError::Unauthorized)) {
+            if let Some(callback) = self.on_unauthorized {
+                callback.run(());
+            }
+        }
+        result
+    }
+}
+
+async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
+    request
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))
+}
+
+/// Reads the body as text; 2xx decodes as `T`, anything else as the API's problem document.
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()));
+    }
+    if status == 401 {
+        return Err(ApiError::Unauthorized);
+    }
+    match serde_json::from_str::<Problem>(&text) {
+        Ok(mut problem) => {
+            if problem.status == 0 {
+                problem.status = status;
+            }
+            Err(ApiError::Http(problem))
+        }
+        Err(_) => Err(ApiError::from_status(status, &response.status_text())),
+    }
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {}", token.trim())
+}
+
+/// Percent-encodes an id for use as one path segment.
+fn encode_segment(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for byte in raw.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A fresh key per request, so that a replayed POST is not applied twice.
+fn idempotency_key() -> String {
+    let random = (js_sys::Math::random() * 1e15) as u64;
+    format!("ac-{:x}-{random:x}", js_sys::Date::now() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_segment;
+
+    #[test]
+    fn ids_are_encoded_as_one_segment() {
+        assert_eq!(encode_segment("act_01J"), "act_01J");
+        assert_eq!(encode_segment("a/b c"), "a%2Fb%20c");
+    }
+}

@@ -1,0 +1,18 @@
+use action_center_core::Status;
+use leptos::prelude::*;
+
+/// A colored badge for a status; unknown values read "Unknown (value)".
+#[component]
+pub fn StatusBadge(
+    /// The status to show.
+    status: Status,
+) -> impl IntoView {
+    let tone = match status {
+        Status::Pending => "warning",
+        Status::Queued | Status::Running | Status::Undoing => "info",
+        Status::Completed | Status::Undone => "success",
+        Status::Failed | Status::UndoFailed => "danger",
+        _ => "neutral",
+    };
+    view! { <span class=format!("ac-badge ac-badge--{tone}")>{status.label().into_owned()}</span> }
+}

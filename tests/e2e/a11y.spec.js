@@ -1,0 +1,76 @@
+// axe-core (WCAG 2.1 A and AA) on every view of issues 4 and 5: sign-in, the Pending list, a
+// multi-selection, the open flyout, the History list and the undo flyout (single, multi and a
+// quarantine with other instances).
+const { test, expect, signIn, expectNoA11yViolations } = require('./fixtures');
+const {
+  UNDOABLE, checkboxOf, searchFor, showHistory, openFlyout,
+} = require('./ui');
+
+test('sign-in page', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expectNoA11yViolations(page);
+});
+
+test('Pending list, a blocked multi-selection and the open flyout', async ({ page, api }) => {
+  await signIn(page);
+  await expect(page.getByRole('table')).toBeVisible();
+  await expectNoA11yViolations(page);
+
+  const items = (await (await api()).get('/actions?view=pending&pageSize=50')).json.items;
+  const first = items[0];
+  const other = items.find((a) => a.actionType !== first.actionType);
+  await checkboxOf(page, first.id).check();
+  await checkboxOf(page, other.id).check();
+  await expect(page.getByRole('region', { name: 'Selected actions' })).toContainText('Select actions of the same action type');
+  await expectNoA11yViolations(page);
+
+  await page.getByRole('button', { name: 'Clear selection' }).click();
+  const dialog = await openFlyout(page, first);
+  await expect(dialog).toContainText('Timeline');
+  await expectNoA11yViolations(page);
+  await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
+  await expect(dialog.getByRole('textbox', { name: 'Comment' })).toBeFocused();
+  await expectNoA11yViolations(page);
+});
+
+test('History list and the undo flyout: single, multi and a quarantine with instances', async ({ page, api }) => {
+  await signIn(page);
+  await showHistory(page);
+  await expectNoA11yViolations(page);
+
+  const items = (await (await api()).get('/actions?view=history&pageSize=50')).json.items;
+  const undoable = items.filter((a) => a.status === 'completed' && UNDOABLE.includes(a.actionType));
+  const single = undoable.find((a) => a.actionType !== 'quarantineFile') || undoable[0];
+  const dialog = await openFlyout(page, single);
+  await dialog.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(dialog.getByRole('button', { name: 'Confirm undo' })).toBeVisible();
+  await expectNoA11yViolations(page);
+  await page.keyboard.press('Escape');
+
+  const pair = undoable.filter((a) => a.actionType === single.actionType).slice(0, 2);
+  const mixed = [single, items.find((a) => a.actionType !== single.actionType)];
+  for (const a of mixed) await checkboxOf(page, a.id).check();
+  await expect(page.getByRole('region', { name: 'Selected actions' }).getByRole('button', { name: 'Undo', exact: true })).toBeDisabled();
+  await expectNoA11yViolations(page);
+  await page.getByRole('button', { name: 'Clear selection' }).click();
+  if (pair.length === 2) {
+    for (const a of pair) await checkboxOf(page, a.id).check();
+    const bar = page.getByRole('region', { name: 'Selected actions' });
+    await bar.getByRole('button', { name: 'Undo', exact: true }).click();
+    await expect(bar.getByRole('button', { name: 'Confirm undo' })).toBeVisible();
+    await expectNoA11yViolations(page);
+    await bar.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+  }
+
+  const quarantines = (await (await api()).get('/actions?view=history&pageSize=200&actionType=quarantineFile&status=completed')).json.items;
+  let shared = null;
+  for (const q of quarantines) {
+    if ((await (await api()).get(`/actions/${q.id}/related-instances`)).json.count >= 2) { shared = q; break; }
+  }
+  await searchFor(page, shared.id);
+  const quarantine = await openFlyout(page, shared);
+  await expect(quarantine.getByRole('checkbox', { name: /Apply to \d+ more instances of this file/ })).toBeVisible();
+  await expectNoA11yViolations(page);
+});
