@@ -1,6 +1,6 @@
 //! The table's columns: which are shown and in what order, kept in the browser as a short string.
 
-use crate::query::SortKey;
+use crate::query::{SortKey, View};
 use crate::wire_enum::wire_enum;
 
 wire_enum! {
@@ -25,6 +25,23 @@ impl Column {
     /// The server sort key for this column.
     pub fn sort_key(&self) -> Option<SortKey> {
         SortKey::parse_known(self.as_str())
+    }
+
+    /// The sort key of this column on `view`. Every pending action has the same status, so on
+    /// the Pending tab the status column ("Decision", with the time left) sorts by expiry.
+    pub fn sort_key_on(&self, view: &View) -> Option<SortKey> {
+        match (self, view) {
+            (Column::Status, View::Pending) => Some(SortKey::ExpiresAt),
+            _ => self.sort_key(),
+        }
+    }
+
+    /// The column header on `view` ("Decision" for the status column of the Pending tab).
+    pub fn header(&self, view: &View) -> std::borrow::Cow<'static, str> {
+        match (self, view) {
+            (Column::Status, View::Pending) => std::borrow::Cow::Borrowed("Decision"),
+            _ => self.label(),
+        }
     }
 }
 
@@ -54,6 +71,39 @@ impl Default for ColumnLayout {
 }
 
 impl ColumnLayout {
+    /// The default columns of a tab: what deciding needs on Pending (time left, created), who
+    /// decided and when on History.
+    pub fn default_for(view: &View) -> ColumnLayout {
+        let mut shown = vec![
+            Column::ActionType,
+            Column::Asset,
+            Column::Entity,
+            Column::Source,
+            Column::Status,
+        ];
+        if *view == View::History {
+            shown.extend([Column::DecidedBy, Column::UpdatedAt]);
+        } else {
+            shown.push(Column::CreatedAt);
+        }
+        shown.push(Column::InvestigationId);
+        ColumnLayout { shown }
+    }
+
+    /// Reads the storage form for `view`; anything unreadable falls back to that tab's default.
+    pub fn from_storage_for(raw: Option<&str>, view: &View) -> ColumnLayout {
+        match raw {
+            Some(raw)
+                if raw
+                    .split(',')
+                    .any(|id| Column::parse_known(id.trim()).is_some()) =>
+            {
+                ColumnLayout::from_storage(raw)
+            }
+            _ => ColumnLayout::default_for(view),
+        }
+    }
+
     /// The hidden columns, in declaration order.
     pub fn hidden(&self) -> Vec<Column> {
         Column::ALL
@@ -156,6 +206,42 @@ mod tests {
         assert_eq!(layout.shown, vec![Column::Asset]);
         layout.shift(&Column::Asset, 5);
         assert_eq!(layout.shown, vec![Column::Asset]);
+    }
+
+    #[test]
+    fn each_tab_has_its_defaults() {
+        let pending = ColumnLayout::default_for(&View::Pending);
+        assert!(pending.is_shown(&Column::CreatedAt) && !pending.is_shown(&Column::DecidedBy));
+        let history = ColumnLayout::default_for(&View::History);
+        assert!(history.is_shown(&Column::DecidedBy) && history.is_shown(&Column::UpdatedAt));
+        assert_eq!(
+            ColumnLayout::from_storage_for(Some("bogus"), &View::History),
+            history
+        );
+        assert_eq!(
+            ColumnLayout::from_storage_for(None, &View::Pending),
+            pending
+        );
+        assert_eq!(
+            ColumnLayout::from_storage_for(Some("id,asset"), &View::Pending).shown,
+            vec![Column::Id, Column::Asset]
+        );
+    }
+
+    #[test]
+    fn the_status_column_reads_decision_on_pending() {
+        assert_eq!(Column::Status.header(&View::Pending), "Decision");
+        assert_eq!(Column::Status.header(&View::History), "Status");
+        assert_eq!(
+            Column::Status.sort_key_on(&View::Pending),
+            Some(SortKey::ExpiresAt)
+        );
+        assert_eq!(
+            Column::Status.sort_key_on(&View::History),
+            Some(SortKey::Status)
+        );
+        // Every column sorts on the server.
+        assert!(Column::ALL.iter().all(|c| c.sort_key().is_some()));
     }
 
     #[test]

@@ -9,17 +9,21 @@ mod wire_enum;
 pub mod api;
 pub mod columns;
 pub mod csv;
+pub mod filters;
 pub mod format;
 pub mod lifecycle;
+pub mod live;
 pub mod model;
 pub mod query;
 pub mod view_state;
 
 pub use api::*;
+pub use filters::{Facet, FacetOption};
 pub use lifecycle::{
     allowed_operations, check_decision_batch, check_undo_batch, check_undoable, next_status,
     ActionFacts, DecisionBlocker, Permissions, Transition, TransitionError, UndoBlocker, MAX_BULK,
 };
+pub use live::{change_note, live_effect, LiveEffect};
 pub use model::*;
 pub use query::{ActionQuery, Sort, SortKey, View};
 pub use view_state::{TimeRange, ViewState};

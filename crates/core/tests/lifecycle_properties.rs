@@ -1,5 +1,7 @@
 //! Property tests: any sequence of operations on any set of actions keeps the lifecycle's
 //! invariants, checked against an audit log the model writes for every accepted transition.
+//! Native only: proptest does not build for wasm32-unknown-unknown.
+#![cfg(not(target_arch = "wasm32"))]
 
 use action_center_core::{check_undoable, next_status, ActionType, Status, Transition};
 use proptest::prelude::*;
