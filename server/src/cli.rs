@@ -15,7 +15,7 @@ pub struct Config {
     pub database: PathBuf,
     /// The built app, served at `/`.
     pub static_dir: Option<PathBuf>,
-    /// Demo accounts, demo data and the simulated executor.
+    /// Demo accounts, demo data, the simulated executor and `/embed-example.html`.
     pub demo: bool,
     /// How many demo actions to seed into an empty database.
     pub demo_actions: usize,
@@ -55,7 +55,8 @@ Usage: action-center-server [OPTIONS]
   --listen ADDR             address to listen on (default 127.0.0.1:8080; port 0 picks one)
   --database FILE           SQLite database file (default action-center.db)
   --static-dir DIR          serve the built app from DIR at / (SPA fallback to index.html)
-  --demo                    demo accounts, demo data on an empty database, simulated executor
+  --demo                    demo accounts, demo data on an empty database, simulated executor,
+                            and the embedding example at /embed-example.html
   --demo-actions N          number of demo actions to seed (default 300)
   --users FILE              accounts from a TOML file ([[user]] id, displayName, roles, tokenSha256)
   --frame-ancestors SOURCES CSP frame-ancestors (default 'self')

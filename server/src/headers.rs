@@ -1,6 +1,8 @@
 //! Security headers on every response, including a Content-Security-Policy that lets the app
-//! run without `'unsafe-inline'` scripts: the inline loader that Trunk writes into `index.html`
-//! is allowed by its SHA-256 hash.
+//! run without `'unsafe-inline'` scripts. The build loads the app from an external module
+//! (`/action-center-embed.js`), so `index.html` has no inline script; should a build ever carry
+//! one (e.g. Trunk's default loader), it is allowed by its SHA-256 hash, never by
+//! `'unsafe-inline'`.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};

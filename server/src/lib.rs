@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod demo;
 pub mod errors;
+pub mod example;
 pub mod executor;
 pub mod extract;
 pub mod headers;
@@ -125,13 +126,14 @@ pub fn app(state: AppState) -> Router {
         &hashes,
         &state.config().frame_ancestors,
     ));
-    let router = Router::new()
-        .nest(
-            routes::BASE,
-            api.method_not_allowed_fallback(method_not_allowed),
-        )
-        .fallback(web::fallback)
-        .with_state(state);
+    let mut router = Router::new().nest(
+        routes::BASE,
+        api.method_not_allowed_fallback(method_not_allowed),
+    );
+    if state.config().demo {
+        router = router.merge(example::routes());
+    }
+    let router = router.fallback(web::fallback).with_state(state);
     with_layers(router, headers)
 }
 
