@@ -1,0 +1,111 @@
+// Action Center's stable JavaScript entry, `action-center-embed.js` (see README, "Embedding").
+//
+//   import { mount } from "https://actions.example.com/action-center-embed.js";
+//   const handle = await mount(document.getElementById("slot"), { apiBaseUrl, getToken });
+//   handle.unmount();
+//
+// This is a template: scripts/trunk-post-build fills in the content-hashed file names of each
+// build and writes it into dist/. The standalone page loads it too (no inline script at all).
+// The wasm module loads and starts once per page; every instance shares it, and each instance
+// lives in its own shadow root (styles neither leak out nor in).
+
+const FILES = /* @files */ { js: "", wasm: "", css: [] };
+const STANDALONE = "data-action-center-standalone";
+
+const url = (file) => new URL(file, import.meta.url).href;
+let loading = null;
+
+/** Loads and starts the app's wasm module once; a failed load may be retried by a later mount. */
+function load() {
+  if (!loading) {
+    loading = import(url(FILES.js)).then(async (bindings) => {
+      await bindings.default({ module_or_path: url(FILES.wasm) });
+      return bindings;
+    });
+    loading.catch(() => {
+      loading = null;
+    });
+  }
+  return loading;
+}
+
+/** Tells the host, the way the app does, that this instance cannot run. */
+function fatal(target, message) {
+  target.dispatchEvent(
+    new CustomEvent("actioncenter:fatal", { bubbles: true, composed: true, detail: { message } }),
+  );
+}
+
+/** A stylesheet link in `shadow`, and a promise that settles once it loaded (or failed). */
+function stylesheet(shadow, file) {
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = url(file);
+  const settled = new Promise((resolve) => {
+    link.addEventListener("load", resolve, { once: true });
+    link.addEventListener("error", resolve, { once: true });
+  });
+  shadow.append(link);
+  return settled;
+}
+
+/**
+ * Mounts an Action Center into `element` with `config` (see README, "Embedding").
+ * Resolves, once the app has started, with a handle whose `unmount()` removes everything the
+ * app added to the page. A bad config or a failed download does not reject: the instance shows
+ * a readable error and dispatches `actioncenter:fatal`; `unmount()` still cleans up.
+ * @param {Element} element
+ * @param {object} [config]
+ * @returns {Promise<{ unmount(): void }>}
+ */
+export async function mount(element, config = {}) {
+  if (!(element instanceof Element)) {
+    throw new TypeError("Action Center: mount(element, config) needs a DOM element");
+  }
+  // Our own host element, so that unmounting leaves `element` exactly as it was.
+  const host = document.createElement("div");
+  host.setAttribute("data-action-center", "");
+  const shadow = host.attachShadow({ mode: "open" });
+  const sheets = FILES.css.map((file) => stylesheet(shadow, file));
+  const root = document.createElement("div");
+  shadow.append(root);
+  element.append(host);
+
+  let app = null;
+  let mounted = true;
+  const handle = {
+    unmount() {
+      if (!mounted) return;
+      mounted = false;
+      const running = app;
+      app = null;
+      if (running) {
+        running.unmount();
+        running.free();
+      }
+      host.remove();
+    },
+  };
+  let bindings;
+  try {
+    [bindings] = await Promise.all([load(), ...sheets]);
+  } catch (error) {
+    const message = `Action Center could not be loaded: ${error && error.message ? error.message : error}`;
+    const p = document.createElement("p");
+    p.setAttribute("role", "alert");
+    p.textContent = message;
+    root.append(p);
+    fatal(root, message);
+    return handle;
+  }
+  if (mounted) app = bindings.mount(root, config);
+  return handle;
+}
+
+// The standalone page marks its <body>; there the app starts at once (the wasm module's `main`
+// mounts it). A host page only pays for the download when it mounts.
+if (typeof document !== "undefined" && document.body && document.body.hasAttribute(STANDALONE)) {
+  load().catch((error) => {
+    document.body.textContent = `Action Center could not be loaded: ${error}`;
+  });
+}
