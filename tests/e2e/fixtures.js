@@ -94,13 +94,11 @@ const test = base.extend({
     await Promise.all(contexts.map((c) => c.dispose()));
   },
 
-  consoleGuard: async ({ page }, use) => {
+  // Collects problems; `page` (below) feeds it. It does not depend on `page` itself, or the
+  // two fixtures would form a cycle. Its check runs after the page is closed.
+  consoleGuard: async ({}, use) => {
     const problems = [];
     const allowed = [];
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     await use({ allow: (pattern) => allowed.push(pattern), problems });
     const unexpected = problems.filter((p) => !allowed.some((re) => re.test(p)));
     expect(unexpected, 'no console errors or page errors (panics) during the test').toEqual([]);
@@ -108,7 +106,10 @@ const test = base.extend({
 
   // Every test that uses `page` is guarded against console errors and panics.
   page: async ({ page, consoleGuard }, use) => {
-    void consoleGuard;
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleGuard.problems.push(`console.error: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => consoleGuard.problems.push(`page error: ${err.message}`));
     await use(page);
   },
 });
