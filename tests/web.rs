@@ -3,7 +3,7 @@
 //! asserted on the DOM the way an analyst (or a screen reader) finds things.
 
 use action_center::components::{
-    ActionTable, BulkBar, DecisionPanel, Flyout, LiveRegion, UndoPanel,
+    ActionTable, BulkBar, Flyout, LiveRegion, OperationPanel, PanelKind,
 };
 use action_center::state::{Feedback, Selection};
 use action_center_core::{Action, Permissions, RelatedInstances, Sort, SortKey, View};
@@ -46,10 +46,11 @@ fn all(root: &Element, selector: &str) -> Vec<Element> {
         .collect()
 }
 
-/// The button whose text is exactly `name`, if rendered.
+/// The visible button whose text is exactly `name`, if any (`hidden` ones are not offered).
 fn button(root: &Element, name: &str) -> Option<HtmlElement> {
     all(root, "button")
         .into_iter()
+        .filter(|b| b.closest("[hidden]").ok().flatten().is_none())
         .find(|b| b.text_content().unwrap_or_default().trim() == name)
         .map(|b| b.unchecked_into())
 }
@@ -63,6 +64,11 @@ fn checkbox(root: &Element, name: &str) -> HtmlInputElement {
 
 fn text(root: &Element) -> String {
     root.text_content().unwrap_or_default()
+}
+
+/// What a user sees: `innerText` leaves out `hidden` parts.
+fn shown(root: &HtmlElement) -> String {
+    root.inner_text()
 }
 
 fn provide_feedback() {
@@ -96,7 +102,7 @@ async fn the_table_shows_rows_checkboxes_and_unknown_values() {
     for id in ["act_1", "act_2", "act_3"] {
         checkbox(&root, &format!("Select {id}"));
     }
-    let page = text(&root);
+    let page = shown(&root);
     assert!(page.contains("Quarantine file"), "{page}");
     assert!(page.contains("Unknown (teleportDevice)"), "{page}");
     assert!(page.contains("Unknown (somethingNew)"), "{page}");
@@ -150,8 +156,8 @@ async fn the_bulk_bar_blocks_mixed_types_and_explains_why() {
     let approve = button(&root, "Approve").expect("Approve offered");
     assert!(approve.has_attribute("disabled"));
     assert!(button(&root, "Reject").unwrap().has_attribute("disabled"));
-    assert!(text(&root).contains("Select actions of the same action type"));
-    assert!(text(&root).contains("2 selected"));
+    assert!(shown(&root).contains("Select actions of the same action type"));
+    assert!(shown(&root).contains("2 selected"));
 
     // One type: enabled, no reason shown.
     selected.set(vec![
@@ -160,12 +166,19 @@ async fn the_bulk_bar_blocks_mixed_types_and_explains_why() {
     ]);
     tick().await;
     assert!(!button(&root, "Approve").unwrap().has_attribute("disabled"));
-    assert!(!text(&root).contains("Select actions of the same action type"));
+    assert!(!shown(&root).contains("Select actions of the same action type"));
 
     // Approve reveals the comment box and one confirming button.
     button(&root, "Approve").unwrap().click();
     tick().await;
-    assert!(root.query_selector("textarea").unwrap().is_some());
+    let textarea = root
+        .query_selector("textarea")
+        .unwrap()
+        .expect("a comment box");
+    assert!(
+        textarea.closest("[hidden]").unwrap().is_none(),
+        "the comment box shows"
+    );
     assert!(button(&root, "Confirm approve").is_some());
     assert!(button(&root, "Approve").is_none());
 }
@@ -191,16 +204,16 @@ async fn the_bulk_bar_undo_names_the_blocking_rule_and_a_viewer_gets_nothing() {
     tick().await;
     assert!(button(&root, "Undo").unwrap().has_attribute("disabled"));
     assert!(
-        text(&root).contains("Only completed actions can be undone (act_2 is failed)"),
+        shown(&root).contains("Only completed actions can be undone (act_2 is failed)"),
         "{}",
-        text(&root)
+        shown(&root)
     );
     selected.set(vec![
         action("act_1", "quarantineFile", "completed", &["undo"]),
         action("act_2", "stopService", "completed", &["undo"]),
     ]);
     tick().await;
-    assert!(text(&root).contains("Select actions of the same action type"));
+    assert!(shown(&root).contains("Select actions of the same action type"));
     selected.set(vec![
         action("act_1", "quarantineFile", "completed", &["undo"]),
         action("act_2", "quarantineFile", "undoFailed", &["undo"]),
@@ -223,23 +236,17 @@ async fn decision_buttons_follow_allowed_operations() {
         "pending",
         &["approve", "reject"],
     )]);
-    let allows = move |op: &'static str| {
-        Signal::derive(move || {
-            actions.with(|a| {
-                a.iter()
-                    .all(|a| a.allowed_operations.iter().any(|o| o.as_str() == op))
-            })
+    let allows = move |op: &str| {
+        actions.with(|a| {
+            a.iter()
+                .all(|a| a.allowed_operations.iter().any(|o| o.as_str() == op))
         })
     };
+    let offer = Signal::derive(move || (allows("approve"), allows("reject")));
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         provide_feedback();
         view! {
-            <DecisionPanel
-                actions
-                offer_approve=allows("approve")
-                offer_reject=allows("reject")
-                blocker={ None::<String> }
-            />
+            <OperationPanel kind=PanelKind::Decide actions offer blocker={ None::<String> } />
         }
     });
     tick().await;
@@ -268,9 +275,10 @@ async fn a_quarantine_with_other_instances_offers_them() {
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         provide_feedback();
         view! {
-            <UndoPanel
+            <OperationPanel
+                kind=PanelKind::Undo
                 actions=one
-                offer=true
+                offer=(true, false)
                 blocker={ None::<String> }
                 related={ Some(Ok::<_, action_center::api::ApiError>(related)) }
             />
@@ -286,7 +294,7 @@ async fn a_quarantine_with_other_instances_offers_them() {
         .query_selector(&format!("#{input_id}"))
         .unwrap()
         .is_some());
-    let page = text(&root);
+    let page = shown(&root);
     for device in ["HOST-act_7", "HOST-act_8", "HOST-act_9"] {
         assert!(page.contains(device), "{page}");
     }

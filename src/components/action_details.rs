@@ -1,22 +1,118 @@
-use action_center_core::format::{decision_phrase, failure_reason, time_left};
+use action_center_core::format::{decision_phrase, failure_reason, relative_age, time_left};
 use action_center_core::{Action, Status};
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::browser::local_time;
 use crate::components::status_badge::StatusBadge;
-use crate::components::time_stamp::TimeStamp;
 use crate::state::use_now;
 
-/// One term / description pair, left out when there is nothing to say.
-fn row(term: &'static str, value: Option<String>) -> Option<AnyView> {
-    let value = value.filter(|v| !v.trim().is_empty())?;
-    Some(
-        view! {
-            <dt>{term}</dt>
-            <dd>{value}</dd>
-        }
-        .into_any(),
+/// A line of a description: its CSS class and text.
+type Line = (&'static str, String);
+
+fn plain(text: impl Into<String>) -> Line {
+    ("ac-line", text.into())
+}
+
+fn when(at: DateTime<Utc>, now: DateTime<Utc>) -> Line {
+    (
+        "ac-line ac-subtle",
+        format!("{} · {}", local_time(at), relative_age(at, now)),
     )
+}
+
+fn quoted(comment: &Option<String>) -> Option<Line> {
+    comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| ("ac-line ac-comment", format!("“{c}”")))
+}
+
+/// Every detail of `a` as term / lines pairs; empty values are left out.
+fn describe(a: &Action, now: DateTime<Utc>) -> Vec<(&'static str, Vec<Line>)> {
+    let mut rows: Vec<(&'static str, Vec<Line>)> = Vec::new();
+    let mut add = |term: &'static str, lines: Vec<Line>| {
+        if lines.iter().any(|(_, text)| !text.trim().is_empty()) {
+            rows.push((term, lines));
+        }
+    };
+    let opt = |v: &Option<String>| v.clone().map(plain).into_iter().collect::<Vec<_>>();
+    let e = &a.entity;
+    add("Action type", vec![plain(a.action_type.label())]);
+    add("Action id", vec![plain(a.id.as_str())]);
+    add(
+        "Asset",
+        vec![plain(format!(
+            "{} ({}, {})",
+            a.asset.name,
+            a.asset.kind.label(),
+            a.asset.id
+        ))],
+    );
+    add(
+        "Entity",
+        vec![plain(format!("{} · {}", e.kind.label(), e.name))],
+    );
+    add("SHA-256", opt(&e.sha256));
+    add("Path", opt(&e.path));
+    add("Registry key", opt(&e.key));
+    add("Value name", opt(&e.value_name));
+    add("Service", opt(&e.service_name));
+    add(
+        "Process id",
+        e.process_id
+            .map(|p| plain(p.to_string()))
+            .into_iter()
+            .collect(),
+    );
+    add("URL", opt(&e.url));
+    add("Sender", opt(&e.sender));
+    add("Subject", opt(&e.subject));
+    add("Message id", opt(&e.internet_message_id));
+    add("User", opt(&e.upn));
+    add("Category", vec![plain(a.category.label())]);
+    add("Source", vec![plain(a.source.label())]);
+    add("Investigation", opt(&a.investigation_id));
+    add("Incident", opt(&a.incident_id));
+    let mut requested = vec![plain(a.requested_by.clone().unwrap_or_else(|| "—".into()))];
+    requested.push(when(a.created_at, now));
+    requested.extend(quoted(&a.request_comment));
+    add("Requested", requested);
+    if let (Status::Pending, Some(at)) = (&a.status, a.expires_at) {
+        add(
+            "Expires",
+            vec![
+                plain(local_time(at)),
+                ("ac-line ac-subtle", time_left(at, now)),
+            ],
+        );
+    }
+    if let (Some(d), Some(phrase)) = (a.decision.as_ref(), decision_phrase(a)) {
+        let mut lines = vec![plain(phrase)];
+        lines.extend(d.at.map(|at| when(at, now)));
+        lines.extend(quoted(&d.comment));
+        add("Decision", lines);
+    }
+    if let Some(u) = a.undo.as_ref() {
+        let by =
+            u.by.as_deref()
+                .map(|b| format!(" by {b}"))
+                .unwrap_or_default();
+        let mut lines = vec![plain(format!("{}{by}", u.state.label()))];
+        lines.extend(u.at.map(|at| when(at, now)));
+        lines.extend(quoted(&u.comment));
+        lines.extend(u.error.clone().map(|e| ("ac-line ac-reason", e)));
+        add("Undo", lines);
+    }
+    if a.status == Status::Failed {
+        add(
+            "Failure reason",
+            vec![("ac-line ac-reason", failure_reason(Some(a)))],
+        );
+    }
+    add("Updated", vec![when(a.updated_at, now)]);
+    rows
 }
 
 /// Every detail of an action: what, where, who asked, who decided, undo state and failure.
@@ -29,104 +125,27 @@ pub fn ActionDetails(
     let now = use_now();
     move || {
         let a = action.get();
-        let e = &a.entity;
-        let entity_rows = [
-            row("Entity", Some(format!("{} · {}", e.kind.label(), e.name))),
-            row("SHA-256", e.sha256.clone()),
-            row("Path", e.path.clone()),
-            row("Registry key", e.key.clone()),
-            row("Value name", e.value_name.clone()),
-            row("Service", e.service_name.clone()),
-            row("Process id", e.process_id.map(|p| p.to_string())),
-            row("URL", e.url.clone()),
-            row("Sender", e.sender.clone()),
-            row("Subject", e.subject.clone()),
-            row("Message id", e.internet_message_id.clone()),
-            row("User", e.upn.clone()),
-        ];
-        let expiry = match (&a.status, a.expires_at) {
-            (Status::Pending, Some(at)) => Some(
-                view! {
-                    <dt>"Expires"</dt>
-                    <dd>
-                        <time datetime=at.to_rfc3339()>{local_time(at)}</time>
-                        <span class="ac-subtle">{move || time_left(at, now.get())}</span>
-                    </dd>
-                }
-                .into_any(),
-            ),
-            _ => None,
-        };
-        let decision = a.decision.as_ref().and_then(|d| {
-            let phrase = decision_phrase(&a)?;
-            let at = d.at;
-            let comment = d.comment.clone().filter(|c| !c.trim().is_empty());
-            Some(
-                view! {
-                    <dt>"Decision"</dt>
-                    <dd>
-                        <span>{phrase}</span>
-                        {at.map(|at| view! { <TimeStamp at /> })}
-                        {comment.map(|c| view! { <q class="ac-comment">{c}</q> })}
-                    </dd>
-                }
-                .into_any(),
-            )
-        });
-        let undo = a.undo.as_ref().map(|u| {
-            let by =
-                u.by.clone()
-                    .map(|by| format!(" by {by}"))
-                    .unwrap_or_default();
-            let state = format!("{}{by}", u.state.label());
-            let at = u.at;
-            let comment = u.comment.clone().filter(|c| !c.trim().is_empty());
-            let error = u.error.clone().filter(|c| !c.trim().is_empty());
-            view! {
-                <dt>"Undo"</dt>
-                <dd>
-                    <span>{state}</span>
-                    {at.map(|at| view! { <TimeStamp at /> })}
-                    {comment.map(|c| view! { <q class="ac-comment">{c}</q> })}
-                    {error.map(|e| view! { <span class="ac-reason">{e}</span> })}
-                </dd>
-            }
-        });
-        let failure = matches!(a.status, Status::Failed)
-            .then(|| row("Failure reason", Some(failure_reason(Some(&a)))))
-            .flatten();
-        let requested = a.requested_by.clone().unwrap_or_else(|| "—".to_owned());
+        let rows = describe(&a, now.get());
         view! {
             <dl class="ac-details">
                 <dt>"Status"</dt>
                 <dd>
-                    <StatusBadge status=a.status.clone() />
+                    <StatusBadge status=a.status />
                 </dd>
-                {row("Action type", Some(a.action_type.label().into_owned()))}
-                {row("Action id", Some(a.id.clone()))}
-                {row(
-                    "Asset",
-                    Some(format!("{} ({}, {})", a.asset.name, a.asset.kind.label(), a.asset.id)),
-                )}
-                {entity_rows}
-                {row("Category", Some(a.category.label().into_owned()))}
-                {row("Source", Some(a.source.label().into_owned()))}
-                {row("Investigation", a.investigation_id.clone())}
-                {row("Incident", a.incident_id.clone())}
-                <dt>"Requested"</dt>
-                <dd>
-                    <span>{requested}</span>
-                    <TimeStamp at=a.created_at />
-                </dd>
-                {row("Request comment", a.request_comment.clone())}
-                {expiry}
-                {decision}
-                {undo}
-                {failure}
-                <dt>"Updated"</dt>
-                <dd>
-                    <TimeStamp at=a.updated_at />
-                </dd>
+                {rows
+                    .into_iter()
+                    .map(|(term, lines)| {
+                        view! {
+                            <dt>{term}</dt>
+                            <dd>
+                                {lines
+                                    .into_iter()
+                                    .map(|(class, text)| view! { <span class=class>{text}</span> })
+                                    .collect_view()}
+                            </dd>
+                        }
+                    })
+                    .collect_view()}
             </dl>
         }
     }

@@ -1,5 +1,6 @@
 use action_center_core::format::{expires_soon, failure_reason, relative_age, time_left};
 use action_center_core::{Action, DecisionState, Status, View};
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
@@ -7,102 +8,66 @@ use crate::components::status_badge::StatusBadge;
 use crate::components::time_stamp::TimeStamp;
 use crate::state::{use_now, Selection};
 
-/// One row of the action table. Clicking it (or Enter on it) opens the flyout; the checkbox
-/// only selects.
+/// Who decided, how long ago, and their comment (the History tab's "Decided by" cell).
+fn decision_cell(a: &Action, now: DateTime<Utc>) -> (String, Option<String>, Option<String>) {
+    let decision = a.decision.as_ref();
+    let who = match (a.decided_by(), decision.map(|d| &d.state)) {
+        (Some(by), _) => by.to_owned(),
+        (None, Some(DecisionState::NotRequired)) => "Automatic".to_owned(),
+        _ => "—".to_owned(),
+    };
+    let when = decision.and_then(|d| d.at).map(|at| relative_age(at, now));
+    let comment = decision.and_then(|d| d.comment.clone());
+    (who, when, comment)
+}
+
+/// One row of the action table, rendered from one version of the action (the table keys rows
+/// by id and version). Clicking it, or Enter on it, opens the flyout; the checkbox only selects.
 #[component]
 pub fn ActionRow(
-    /// The row's action, kept current by the table.
-    action: Memo<Action>,
+    /// The row's action.
+    action: Action,
     /// Which tab the row is on (decides the columns).
-    view: Signal<View>,
+    view: View,
     /// The selection the checkbox writes to.
     selection: Selection,
     /// Called with the action id to open the flyout.
     on_open: Callback<String>,
 ) -> impl IntoView {
-    let id = action.with_untracked(|a| a.id.clone());
+    let now = use_now().get_untracked();
+    let id = action.id.clone();
     let selected = {
         let id = id.clone();
         Memo::new(move |_| selection.contains(&id))
     };
-    let open = {
+    let open_id = id.clone();
+    let on_keydown = {
         let id = id.clone();
-        move || on_open.run(id.clone())
-    };
-    let open_on_enter = {
-        let open = open.clone();
         move |ev: KeyboardEvent| {
             // Only the row itself: Enter on the checkbox must not open the flyout.
-            let on_row = ev.target() == ev.current_target();
-            if ev.key() == "Enter" && on_row {
+            if ev.key() == "Enter" && ev.target() == ev.current_target() {
                 ev.prevent_default();
-                open();
+                on_open.run(id.clone());
             }
         }
     };
-    let toggle = {
-        let id = id.clone();
-        move |ev: web_sys::Event| selection.set(&id, event_target_checked(&ev))
+    let toggle_id = id.clone();
+    let a = action;
+    let status_note = match (&a.status, a.expires_at) {
+        (Status::Pending, Some(expires)) => Some((
+            if expires_soon(expires, now) {
+                "ac-subtle ac-expiry--soon"
+            } else {
+                "ac-subtle"
+            },
+            time_left(expires, now),
+        )),
+        (Status::Failed | Status::UndoFailed, _) => Some(("ac-reason", failure_reason(Some(&a)))),
+        _ => None,
     };
-    let now = use_now();
-    let a = move || action.get();
-
-    let status_cell = move || {
-        let a = a();
-        let detail = match (&a.status, a.expires_at) {
-            (Status::Pending, Some(expires)) => {
-                let soon = expires_soon(expires, now.get());
-                Some(
-                    view! {
-                        <span class="ac-subtle" class:ac-expiry--soon=soon>
-                            {time_left(expires, now.get())}
-                        </span>
-                    }
-                    .into_any(),
-                )
-            }
-            (Status::Failed | Status::UndoFailed, _) => {
-                Some(view! { <span class="ac-reason">{failure_reason(Some(&a))}</span> }.into_any())
-            }
-            _ => None,
-        };
-        view! {
-            <StatusBadge status=a.status.clone() />
-            {detail}
-        }
-    };
-    let history_cells = move || {
-        (view.get() == View::History).then(|| {
-            let a = a();
-            let decision = a.decision.clone();
-            let decided = match (a.decided_by(), decision.as_ref().map(|d| &d.state)) {
-                (Some(by), _) => by.to_owned(),
-                (None, Some(DecisionState::NotRequired)) => "Automatic".to_owned(),
-                _ => "—".to_owned(),
-            };
-            let when = decision.as_ref().and_then(|d| d.at);
-            let comment = decision.and_then(|d| d.comment);
-            view! {
-                <td class="ac-cell">
-                    {decided}
-                    {when.map(|at| view! { <span class="ac-subtle">{relative_age(at, now.get())}</span> })}
-                    {comment.map(|c| view! { <span class="ac-subtle ac-clip">{c}</span> })}
-                </td>
-                <td class="ac-cell ac-cell--time">
-                    <TimeStamp at=a.updated_at />
-                </td>
-            }
-        })
-    };
-    let pending_cells = move || {
-        (view.get() != View::History).then(|| {
-            view! {
-                <td class="ac-cell ac-cell--time">
-                    <TimeStamp at=a().created_at />
-                </td>
-            }
-        })
-    };
+    let history = view == View::History;
+    let (who, when, comment) = decision_cell(&a, now);
+    let time = if history { a.updated_at } else { a.created_at };
 
     view! {
         <tr
@@ -110,8 +75,8 @@ pub fn ActionRow(
             class:ac-row--selected=move || selected.get()
             tabindex="0"
             data-action-id=id.clone()
-            on:click=move |_| open()
-            on:keydown=open_on_enter
+            on:click=move |_| on_open.run(open_id.clone())
+            on:keydown=on_keydown
         >
             <td class="ac-cell ac-cell--check" on:click=|ev| ev.stop_propagation()>
                 <input
@@ -119,20 +84,34 @@ pub fn ActionRow(
                     class="ac-checkbox"
                     aria-label=format!("Select {id}")
                     prop:checked=move || selected.get()
-                    on:change=toggle
+                    on:change=move |ev| selection.set(&toggle_id, event_target_checked(&ev))
                 />
             </td>
-            <td class="ac-cell ac-cell--strong">{move || a().action_type.label().into_owned()}</td>
-            <td class="ac-cell">{move || a().asset.name}</td>
+            <td class="ac-cell ac-cell--strong">{a.action_type.label().into_owned()}</td>
+            <td class="ac-cell">{a.asset.name}</td>
             <td class="ac-cell ac-clip-cell">
-                <span class="ac-clip">{move || a().entity.name}</span>
-                <span class="ac-subtle">{move || a().entity.kind.label().into_owned()}</span>
+                <span class="ac-clip">{a.entity.name}</span>
+                <span class="ac-subtle">{a.entity.kind.label().into_owned()}</span>
             </td>
-            <td class="ac-cell">{move || a().source.label().into_owned()}</td>
-            <td class="ac-cell">{status_cell}</td>
-            {history_cells}
-            {pending_cells}
-            <td class="ac-cell ac-mono">{move || a().investigation_id.unwrap_or_default()}</td>
+            <td class="ac-cell">{a.source.label().into_owned()}</td>
+            <td class="ac-cell">
+                <StatusBadge status=a.status />
+                {status_note.map(|(class, text)| view! { <span class=class>{text}</span> })}
+            </td>
+            {history
+                .then(|| {
+                    view! {
+                        <td class="ac-cell">
+                            {who}
+                            <span class="ac-subtle">{when.unwrap_or_default()}</span>
+                            <span class="ac-subtle ac-clip">{comment.unwrap_or_default()}</span>
+                        </td>
+                    }
+                })}
+            <td class="ac-cell ac-cell--time">
+                <TimeStamp at=time />
+            </td>
+            <td class="ac-cell ac-mono">{a.investigation_id.unwrap_or_default()}</td>
         </tr>
     }
 }

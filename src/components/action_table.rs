@@ -101,32 +101,21 @@ pub fn ActionTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <Show when=move || ids.with(Vec::is_empty)>
-                        <tr>
-                            <td class="ac-cell ac-empty" colspan=column_count>
-                                {move || match view.get() {
-                                    View::History => "No actions in the history match.",
-                                    _ => "No actions are waiting for a decision.",
-                                }}
-                            </td>
-                        </tr>
-                    </Show>
-                    <For each=move || ids.get() key=|id| id.clone() let:id>
-                        {
-                            let fallback = items
-                                .with_untracked(|v| v.iter().find(|a| a.id == id).cloned());
-                            fallback
-                                .map(|first| {
-                                    let row_id = id.clone();
-                                    let action = Memo::new(move |_| {
-                                        items
-                                            .with(|v| v.iter().find(|a| a.id == row_id).cloned())
-                                            .unwrap_or_else(|| first.clone())
-                                    });
-                                    view! { <ActionRow action view selection on_open /> }
-                                })
+                    <tr hidden=move || !ids.with(Vec::is_empty)>
+                        <td class="ac-cell ac-empty" colspan=column_count>
+                            {move || match view.get() {
+                                View::History => "No actions in the history match.",
+                                _ => "No actions are waiting for a decision.",
+                            }}
+                        </td>
+                    </tr>
+                    <For
+                        each=move || items.get()
+                        key=|a| (a.id.clone(), a.version)
+                        children=move |action| {
+                            view! { <ActionRow action view=view.get_untracked() selection on_open /> }
                         }
-                    </For>
+                    />
                 </tbody>
             </table>
         </div>

@@ -3,8 +3,7 @@ use action_center_core::{
 };
 use leptos::prelude::*;
 
-use crate::components::decision_panel::DecisionPanel;
-use crate::components::undo_panel::UndoPanel;
+use crate::components::operation_panel::{OperationPanel, PanelKind};
 
 /// Why the selection cannot get `op`, beyond the batch rules: the server did not offer it on
 /// every selected action.
@@ -31,6 +30,7 @@ pub fn BulkBar(
     /// Called to clear the selection.
     on_clear: Callback<()>,
 ) -> impl IntoView {
+    // "Can these be decided / undone together" is core's rule, read through a memo.
     let decision_blocker = Memo::new(move |_| {
         selected.with(|all| match check_decision_batch(all) {
             Err(blocker) => Some(blocker.to_string()),
@@ -44,44 +44,51 @@ pub fn BulkBar(
         })
     });
     let count = move || selected.with(Vec::len);
-    let may_decide = Signal::derive(move || permissions.get().decide);
-    let may_undo = Signal::derive(move || permissions.get().undo);
-    let read_only = move || match view.get() {
-        View::History => !permissions.get().undo,
-        _ => !permissions.get().decide,
+    let history = move || view.get() == View::History;
+    let may_decide = Signal::derive(move || {
+        let may = permissions.get().decide;
+        (may, may)
+    });
+    let may_undo = Signal::derive(move || (permissions.get().undo, false));
+    let read_only = move || {
+        let p = permissions.get();
+        if history() {
+            !p.undo
+        } else {
+            !p.decide
+        }
     };
     view! {
-        <Show when=move || { count() > 0 }>
-            <section class="ac-bulk" aria-label="Selected actions">
-                <div class="ac-bulk__summary">
-                    <strong>{move || format!("{} selected", count())}</strong>
-                    <button
-                        type="button"
-                        class="ac-button ac-button--subtle"
-                        on:click=move |_| on_clear.run(())
-                    >
-                        "Clear selection"
-                    </button>
-                    <Show when=read_only>
-                        <span class="ac-subtle">"Your role can view these actions but not change them."</span>
-                    </Show>
-                </div>
-                {move || match view.get() {
-                    View::History => view! {
-                        <UndoPanel actions=selected offer=may_undo blocker=undo_blocker />
-                    }
-                    .into_any(),
-                    _ => view! {
-                        <DecisionPanel
-                            actions=selected
-                            offer_approve=may_decide
-                            offer_reject=may_decide
-                            blocker=decision_blocker
-                        />
-                    }
-                    .into_any(),
-                }}
-            </section>
-        </Show>
+        <section class="ac-bulk" aria-label="Selected actions" hidden=move || count() == 0>
+            <div class="ac-bulk__summary">
+                <strong>{move || format!("{} selected", count())}</strong>
+                <button
+                    type="button"
+                    class="ac-button ac-button--subtle"
+                    on:click=move |_| on_clear.run(())
+                >
+                    "Clear selection"
+                </button>
+                <span class="ac-subtle" hidden=move || !read_only()>
+                    "Your role can view these actions but not change them."
+                </span>
+            </div>
+            <div class="ac-bulk__panel" hidden=history>
+                <OperationPanel
+                    kind=PanelKind::Decide
+                    actions=selected
+                    offer=may_decide
+                    blocker=decision_blocker
+                />
+            </div>
+            <div class="ac-bulk__panel" hidden=move || !history()>
+                <OperationPanel
+                    kind=PanelKind::Undo
+                    actions=selected
+                    offer=may_undo
+                    blocker=undo_blocker
+                />
+            </div>
+        </section>
     }
 }

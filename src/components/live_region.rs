@@ -9,26 +9,30 @@ pub fn LiveRegion() -> impl IntoView {
     let feedback = use_context::<Feedback>();
     let status = move || feedback.map(|f| f.status.get()).unwrap_or_default();
     let progress = move || feedback.and_then(|f| f.progress.get());
+    let label = move || progress().map(|p| p.label).unwrap_or_default();
     view! {
         <div class="ac-toasts">
-            {move || {
-                progress()
-                    .map(|p| {
-                        let text = format!("{}: {} of {} finished", p.label, p.done, p.total);
-                        view! {
-                            <div class="ac-toast ac-toast--progress">
-                                <progress
-                                    class="ac-progress"
-                                    max=p.total.to_string()
-                                    value=p.done.to_string()
-                                    aria-label=format!("{} progress", p.label)
-                                ></progress>
-                                <span>{text}</span>
-                            </div>
-                        }
-                    })
-            }}
-            <div class="ac-toast ac-live" class:ac-live--empty=move || status().is_empty() role="status" aria-live="polite">
+            <div class="ac-toast ac-toast--progress" hidden=move || progress().is_none()>
+                <progress
+                    class="ac-progress"
+                    max=move || progress().map_or(1, |p| p.total).to_string()
+                    value=move || progress().map_or(0, |p| p.done).to_string()
+                    aria-label=move || format!("{} progress", label())
+                ></progress>
+                <span>
+                    {move || {
+                        progress()
+                            .map(|p| format!("{}: {} of {} finished", p.label, p.done, p.total))
+                            .unwrap_or_default()
+                    }}
+                </span>
+            </div>
+            <div
+                class="ac-toast ac-live"
+                class:ac-live--empty=move || status().is_empty()
+                role="status"
+                aria-live="polite"
+            >
                 {status}
             </div>
         </div>

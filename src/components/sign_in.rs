@@ -52,7 +52,9 @@ pub fn SignInForm() -> impl IntoView {
             <form class="ac-signin__form" on:submit=submit>
                 <h1 class="ac-signin__title">"Action Center"</h1>
                 <p class="ac-subtle">"Sign in with your access token."</p>
-                {move || notice().map(|n| view! { <p class="ac-notice">{n}</p> })}
+                <p class="ac-notice" hidden=move || notice().is_none()>
+                    {move || notice().unwrap_or_default()}
+                </p>
                 <div class="ac-field">
                     <label class="ac-field__label" for=input_id.clone()>
                         "Access token"
@@ -67,7 +69,9 @@ pub fn SignInForm() -> impl IntoView {
                         on:input=move |ev| token.set(event_target_value(&ev))
                     />
                 </div>
-                {move || error.get().map(|e| view! { <p class="ac-alert" role="alert">{e}</p> })}
+                <p class="ac-alert" role="alert" hidden=move || error.with(Option::is_none)>
+                    {move || error.get().unwrap_or_default()}
+                </p>
                 <button type="submit" class="ac-button ac-button--primary" disabled=move || busy.get()>
                     "Sign in"
                 </button>

@@ -62,7 +62,7 @@ pub fn TabBar(
             let count = move || {
                 let (pending, history) = counts.get();
                 let n = if index == 0 { pending } else { history };
-                n.map(|n| n.to_string())
+                n.map(|n| format!(" {n}")).unwrap_or_default()
             };
             view! {
                 <button
@@ -77,7 +77,7 @@ pub fn TabBar(
                     on:click=move |_| pick(index)
                 >
                     {label}
-                    {move || count().map(|n| view! { <span class="ac-tab__count">{format!(" {n}")}</span> })}
+                    <span class="ac-tab__count">{count}</span>
                 </button>
             }
         })

@@ -1,10 +1,11 @@
-use action_center_core::format::event_label;
+use action_center_core::format::{event_label, relative_age};
 use action_center_core::TimelineEntry;
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use crate::browser::local_time;
 use crate::components::error_view::ErrorView;
-use crate::components::time_stamp::TimeStamp;
+use crate::state::use_now;
 
 /// The audit trail of one action, oldest first.
 #[component]
@@ -15,41 +16,66 @@ pub fn Timeline(
     /// Called when the analyst clicks "Retry" after a failed load.
     on_retry: Callback<()>,
 ) -> impl IntoView {
-    let body = move || {
-        match entries.get() {
-        None => view! { <p class="ac-subtle">"Loading the timeline…"</p> }.into_any(),
+    let now = use_now();
+    let body = move || match entries.get() {
         Some(Err(error)) => {
             view! { <ErrorView title="Could not load the timeline" error on_retry /> }.into_any()
         }
-        Some(Ok(entries)) if entries.is_empty() => {
-            view! { <p class="ac-subtle">"No events recorded."</p> }.into_any()
-        }
-        Some(Ok(entries)) => view! {
-            <ol class="ac-timeline">
-                {entries
+        loaded => {
+            let now = now.get();
+            let items: Vec<Vec<(&'static str, String)>> = match loaded {
+                None => vec![vec![("ac-subtle", "Loading the timeline…".to_owned())]],
+                Some(Ok(entries)) if entries.is_empty() => {
+                    vec![vec![("ac-subtle", "No events recorded.".to_owned())]]
+                }
+                Some(Ok(entries)) => entries
                     .into_iter()
-                    .map(|entry| {
-                        let change = match (&entry.from_status, &entry.to_status) {
-                            (Some(from), Some(to)) => Some(format!("{} → {}", from.label(), to.label())),
-                            (None, Some(to)) => Some(to.label().into_owned()),
-                            _ => None,
-                        };
-                        let comment = entry.comment.clone().filter(|c| !c.trim().is_empty());
-                        view! {
-                            <li class="ac-timeline__item">
-                                <span class="ac-timeline__event">{event_label(&entry.event)}</span>
-                                <span class="ac-subtle">{format!(" by {}", entry.actor)}</span>
-                                {change.map(|c| view! { <span class="ac-timeline__change">{c}</span> })}
-                                <TimeStamp at=entry.at />
-                                {comment.map(|c| view! { <q class="ac-comment">{c}</q> })}
-                            </li>
+                    .map(|e| {
+                        let mut lines = vec![
+                            ("ac-timeline__event", event_label(&e.event)),
+                            ("ac-subtle", format!("by {}", e.actor)),
+                        ];
+                        match (&e.from_status, &e.to_status) {
+                            (Some(from), Some(to)) => lines.push((
+                                "ac-timeline__change",
+                                format!("{} → {}", from.label(), to.label()),
+                            )),
+                            (None, Some(to)) => {
+                                lines.push(("ac-timeline__change", to.label().into_owned()))
+                            }
+                            _ => {}
                         }
+                        lines.push((
+                            "ac-subtle",
+                            format!("{} · {}", local_time(e.at), relative_age(e.at, now)),
+                        ));
+                        if let Some(c) = e.comment.filter(|c| !c.trim().is_empty()) {
+                            lines.push(("ac-comment", format!("“{}”", c.trim())));
+                        }
+                        lines
                     })
-                    .collect_view()}
-            </ol>
+                    .collect(),
+                Some(Err(_)) => Vec::new(),
+            };
+            view! {
+                <ol class="ac-timeline">
+                    {items
+                        .into_iter()
+                        .map(|lines| {
+                            view! {
+                                <li class="ac-timeline__item">
+                                    {lines
+                                        .into_iter()
+                                        .map(|(class, text)| view! { <span class=class>{text}</span> })
+                                        .collect_view()}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            }
+            .into_any()
         }
-        .into_any(),
-    }
     };
     view! {
         <section class="ac-section" aria-label="Timeline">

@@ -32,26 +32,26 @@ pub fn ActionCenterPage(
     let ids = unique_id("ac-tabs");
     let panel_id = format!("{ids}-panel");
 
+    // One page of the current tab, and the other tab's count for its label.
+    let other_count = RwSignal::new(None::<u64>);
     let list = {
         let client = client.clone();
         LocalResource::new(move || {
             let query = state.query();
-            let client = client.clone();
-            async move { client.list_actions(&query).await }
-        })
-    };
-    let other_count_rev = RwSignal::new(0u32);
-    let other_count = {
-        let client = client.clone();
-        LocalResource::new(move || {
-            other_count_rev.track();
             let other = match state.view.get() {
                 View::History => View::Pending,
                 _ => View::History,
             };
-            let query = state.count_query(other);
+            let count_query = state.count_query(other);
             let client = client.clone();
-            async move { client.list_actions(&query).await.ok().map(|p| p.total) }
+            async move {
+                let page = client.list_actions(&query).await;
+                if page.is_ok() {
+                    let count = client.list_actions(&count_query).await;
+                    other_count.try_set(count.ok().map(|p| p.total));
+                }
+                page
+            }
         })
     };
 
@@ -102,7 +102,6 @@ pub fn ActionCenterPage(
             }
         }
         list.refetch();
-        other_count_rev.update(|n| *n += 1);
     });
     let feedback = Feedback::new(Some(client.clone()), changed);
     provide_context(feedback);
@@ -110,7 +109,7 @@ pub fn ActionCenterPage(
     let view = Signal::derive(move || state.view.get());
     let counts = Signal::derive(move || {
         let here = total.get();
-        let there = other_count.get().flatten();
+        let there = other_count.get();
         match state.view.get() {
             View::History => (there, here),
             _ => (here, there),
@@ -120,6 +119,7 @@ pub fn ActionCenterPage(
         if state.view.get_untracked() != v {
             items.set(Vec::new());
             total.set(None);
+            other_count.set(None);
             state.show(v);
         }
     });

@@ -1,11 +1,13 @@
 //! The flyout for one action: loads its latest state, timeline and (for quarantines) other
-//! instances of the file, and composes details, decision and undo panels.
+//! instances of the file, and composes details, the operation panels and the timeline.
 
-use action_center_core::{check_undoable, Action, ActionType, Operation, Status};
+use action_center_core::{
+    check_undoable, Action, ActionType, Operation, RelatedInstances, Status, TimelineEntry,
+};
 use leptos::prelude::*;
 
-use crate::api::ApiClient;
-use crate::components::{ActionDetails, DecisionPanel, ErrorView, Flyout, Timeline, UndoPanel};
+use crate::api::{ApiClient, ApiError};
+use crate::components::{ActionDetails, Flyout, OperationPanel, PanelKind, Timeline};
 
 /// Opens `url` from the action's links in a new tab; only http(s) and same-origin paths.
 fn open_link(url: &str) {
@@ -31,6 +33,14 @@ fn newest(copies: impl IntoIterator<Item = Option<Action>>) -> Option<Action> {
         })
 }
 
+/// What the flyout loads about one action, each part failing on its own.
+#[derive(Clone)]
+struct Loaded {
+    action: Result<Action, ApiError>,
+    timeline: Result<Vec<TimelineEntry>, ApiError>,
+    related: Option<Result<RelatedInstances, ApiError>>,
+}
+
 /// The flyout of the action `id`.
 #[component]
 pub fn OpenAction(
@@ -47,48 +57,37 @@ pub fn OpenAction(
     /// Called to close the flyout.
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let detail = {
+    // Reload whenever the page learns of a newer version (a decision, an undo, a poll).
+    let seen = Memo::new(move |_| newest([row.get(), reported.get()]).map(|a| a.version));
+    let loaded = LocalResource::new(move || {
+        seen.track();
         let (client, id) = (client.clone(), id.clone());
-        LocalResource::new(move || {
-            let (client, id) = (client.clone(), id.clone());
-            async move { client.action(&id).await }
-        })
-    };
+        async move {
+            let action = client.action(&id).await;
+            let timeline = client.timeline(&id).await;
+            let related = match &action {
+                Ok(a)
+                    if a.action_type == ActionType::QuarantineFile
+                        && matches!(a.status, Status::Completed | Status::UndoFailed) =>
+                {
+                    Some(client.related_instances(&id).await)
+                }
+                _ => None,
+            };
+            Loaded {
+                action,
+                timeline,
+                related,
+            }
+        }
+    });
+    let retry = Callback::new(move |_| loaded.refetch());
     // Once known, the action stays known (its row may leave the page after a decision).
     let shown = Memo::new(move |previous: Option<&Option<Action>>| {
-        let fetched = detail.get().and_then(Result::ok);
+        let fetched = loaded.with(|l| l.as_ref().and_then(|l| l.action.clone().ok()));
         newest([fetched, row.get(), reported.get()]).or_else(|| previous.cloned().flatten())
     });
     let known = Memo::new(move |_| shown.with(Option::is_some));
-    let version =
-        Memo::new(move |_| shown.with(|a| a.as_ref().map(|a| (a.version, a.status.clone()))));
-    let timeline = {
-        let (client, id) = (client.clone(), id.clone());
-        LocalResource::new(move || {
-            version.track();
-            let (client, id) = (client.clone(), id.clone());
-            async move { client.timeline(&id).await }
-        })
-    };
-    let related = {
-        let (client, id) = (client.clone(), id.clone());
-        LocalResource::new(move || {
-            let eligible = version
-                .with(|v| matches!(v, Some((_, Status::Completed | Status::UndoFailed))))
-                && shown.with_untracked(|a| {
-                    a.as_ref()
-                        .is_some_and(|a| a.action_type == ActionType::QuarantineFile)
-                });
-            let (client, id) = (client.clone(), id.clone());
-            async move {
-                if eligible {
-                    Some(client.related_instances(&id).await)
-                } else {
-                    None
-                }
-            }
-        })
-    };
     let title = Signal::derive(move || {
         shown.with(|a| {
             a.as_ref()
@@ -97,82 +96,79 @@ pub fn OpenAction(
         })
     });
 
-    let body = move || match known.get().then(|| shown.get_untracked()).flatten() {
-        Some(first) => {
-            let action = Signal::derive(move || shown.get().unwrap_or_else(|| first.clone()));
-            let one = Signal::derive(move || vec![action.get()]);
-            let allows =
-                move |op: Operation| Signal::derive(move || action.with(|a| a.allows(&op)));
-            let undo_blocker = Signal::derive(move || {
-                action.with(|a| check_undoable(a).err().map(|b| b.to_string()))
-            });
-            let no_blocker = Signal::derive(|| None::<String>);
-            let related_state = Signal::derive(move || related.get().flatten());
-            let links = move || action.with(|a| a.links.clone());
-            view! {
-                <section class="ac-section" aria-label="Actions">
-                    <DecisionPanel
-                        actions=one
-                        offer_approve=allows(Operation::Approve)
-                        offer_reject=allows(Operation::Reject)
-                        blocker=no_blocker
+    let body = move || {
+        let Some(first) = known.get().then(|| shown.get_untracked()).flatten() else {
+            return match loaded.with(|l| l.as_ref().and_then(|l| l.action.clone().err())) {
+                Some(error) => view! {
+                    <crate::components::ErrorView
+                        title="Could not load this action"
+                        error
+                        on_retry=retry
                     />
-                    <UndoPanel
-                        actions=one
-                        offer=allows(Operation::Undo)
-                        blocker=undo_blocker
-                        related=related_state
-                        on_retry_related=Callback::new(move |_| related.refetch())
-                    />
-                    <div class="ac-actions">
-                        <button
-                            type="button"
-                            class="ac-button ac-button--subtle"
-                            disabled=move || links().investigation.is_none()
-                            on:click=move |_| {
-                                if let Some(url) = links().investigation {
-                                    open_link(&url);
-                                }
-                            }
-                        >
-                            "Open investigation page"
-                        </button>
-                        <button
-                            type="button"
-                            class="ac-button ac-button--subtle"
-                            disabled=move || links().hunt.is_none()
-                            on:click=move |_| {
-                                if let Some(url) = links().hunt {
-                                    open_link(&url);
-                                }
-                            }
-                        >
-                            "Go hunt"
-                        </button>
-                    </div>
-                </section>
-                <section class="ac-section" aria-label="Details">
-                    <h3 class="ac-section__title">"Details"</h3>
-                    <ActionDetails action />
-                </section>
-                <Timeline
-                    entries=Signal::derive(move || timeline.get())
-                    on_retry=Callback::new(move |_| timeline.refetch())
+                }
+                .into_any(),
+                None => view! { <p class="ac-subtle">"Loading the action…"</p> }.into_any(),
+            };
+        };
+        let action = Signal::derive(move || shown.get().unwrap_or_else(|| first.clone()));
+        let one = Signal::derive(move || vec![action.get()]);
+        let decide = Signal::derive(move || {
+            action.with(|a| (a.allows(&Operation::Approve), a.allows(&Operation::Reject)))
+        });
+        let undo = Signal::derive(move || (action.with(|a| a.allows(&Operation::Undo)), false));
+        let undo_blocker =
+            Signal::derive(move || action.with(|a| check_undoable(a).err().map(|b| b.to_string())));
+        let no_blocker = Signal::derive(|| None::<String>);
+        let related =
+            Signal::derive(move || loaded.with(|l| l.as_ref().and_then(|l| l.related.clone())));
+        let timeline =
+            Signal::derive(move || loaded.with(|l| l.as_ref().map(|l| l.timeline.clone())));
+        let link = move |pick: fn(&Action) -> Option<String>| action.with(pick);
+        view! {
+            <section class="ac-section" aria-label="Actions">
+                <OperationPanel kind=PanelKind::Decide actions=one offer=decide blocker=no_blocker />
+                <OperationPanel
+                    kind=PanelKind::Undo
+                    actions=one
+                    offer=undo
+                    blocker=undo_blocker
+                    related
+                    on_retry_related=retry
                 />
-            }
-            .into_any()
+                <div class="ac-actions">
+                    <button
+                        type="button"
+                        class="ac-button ac-button--subtle"
+                        disabled=move || link(|a| a.links.investigation.clone()).is_none()
+                        on:click=move |_| {
+                            if let Some(url) = link(|a| a.links.investigation.clone()) {
+                                open_link(&url);
+                            }
+                        }
+                    >
+                        "Open investigation page"
+                    </button>
+                    <button
+                        type="button"
+                        class="ac-button ac-button--subtle"
+                        disabled=move || link(|a| a.links.hunt.clone()).is_none()
+                        on:click=move |_| {
+                            if let Some(url) = link(|a| a.links.hunt.clone()) {
+                                open_link(&url);
+                            }
+                        }
+                    >
+                        "Go hunt"
+                    </button>
+                </div>
+            </section>
+            <section class="ac-section" aria-label="Details">
+                <h3 class="ac-section__title">"Details"</h3>
+                <ActionDetails action />
+            </section>
+            <Timeline entries=timeline on_retry=retry />
         }
-        None => match detail.get() {
-            Some(Err(error)) => view! {
-                <ErrorView
-                    title="Could not load this action"
-                    error
-                    on_retry=Callback::new(move |_| detail.refetch())
-                />
-            }
-            .into_any(),
-            _ => view! { <p class="ac-subtle">"Loading the action…"</p> }.into_any(),
-        },
+        .into_any()
     };
     view! { <Flyout title on_close>{body}</Flyout> }
 }
