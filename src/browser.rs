@@ -57,6 +57,8 @@ pub fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
     (0..list.length())
         .filter_map(|i| list.item(i))
         .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        // `hidden` parts (an operation not offered, a closed confirmation) take no focus.
+        .filter(|el| el.closest("[hidden]").ok().flatten().is_none())
         .collect()
 }
 

@@ -86,7 +86,7 @@ pub fn App(
             <main class="ac-content">
                 <ErrorView
                     title="Could not sign in"
-                    error
+                    error=Some(error)
                     on_retry=Callback::new(move |_| me.refetch())
                 />
             </main>

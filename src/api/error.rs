@@ -12,7 +12,7 @@ pub enum ApiError {
     /// The token is missing, unknown or expired (HTTP 401).
     Unauthorized,
     /// The server answered with an error; non-JSON error bodies become a generic problem.
-    Http(Problem),
+    Http(Box<Problem>),
     /// The server answered 2xx, but with a body the app cannot read.
     Decode(String),
 }
@@ -55,7 +55,7 @@ impl ApiError {
         );
         problem.title = title;
         problem.status = status;
-        ApiError::Http(problem)
+        ApiError::Http(Box::new(problem))
     }
 }
 
@@ -100,7 +100,7 @@ mod tests {
     fn problems_show_title_and_detail() {
         let p = Problem::new(ErrorCode::MixedActionTypes, "two types");
         assert_eq!(
-            ApiError::Http(p).to_string(),
+            ApiError::Http(Box::new(p)).to_string(),
             "Mixed action types: two types"
         );
     }

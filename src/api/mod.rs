@@ -52,7 +52,7 @@ impl ApiClient {
     /// `GET /me` with a token that is not stored yet (the sign-in form checks it).
     pub async fn me_with_token(&self, token: &str) -> Result<Me, ApiError> {
         let request = Request::get(&self.url("/me")).header("Authorization", &bearer(token));
-        decode(send(request).await?).await
+        parse(&body(send(request).await?).await?)
     }
 
     /// `GET /actions`: one page of the list.
@@ -109,8 +109,7 @@ impl ApiClient {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let request = self.authorized(Request::get(&self.url(path)));
-        self.finish(send(request).await).await
+        parse(&self.fetch(Request::get(&self.url(path)), None).await?)
     }
 
     async fn post<B: serde::Serialize, T: DeserializeOwned>(
@@ -118,23 +117,34 @@ impl ApiClient {
         path: &str,
         body: &B,
     ) -> Result<T, ApiError> {
-        let request = self
-            .authorized(Request::post(&self.url(path)))
-            .header("Idempotency-Key", &idempotency_key())
-            .json(body)
-            .map_err(|e| ApiError::Network(e.to_string()))?;
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ApiError::Network(e.to_string()));
-        self.finish(response).await
+        let json = serde_json::to_string(body).map_err(|e| ApiError::Network(e.to_string()))?;
+        parse(
+            &self
+                .fetch(Request::post(&self.url(path)), Some(json))
+                .await?,
+        )
     }
 
-    async fn finish<T: DeserializeOwned>(
+    /// Sends a request with the token and returns the body of a 2xx answer. Not generic, so
+    /// the HTTP handling exists once in the binary; only the final decode is per type.
+    async fn fetch(
         &self,
-        response: Result<Response, ApiError>,
-    ) -> Result<T, ApiError> {
-        let result = decode(response?).await;
+        request: RequestBuilder,
+        json: Option<String>,
+    ) -> Result<String, ApiError> {
+        let request = self.authorized(request);
+        let sent = match json {
+            Some(json) => request
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", &idempotency_key())
+                .body(json)
+                .map_err(|e| ApiError::Network(e.to_string()))?
+                .send()
+                .await
+                .map_err(|e| ApiError::Network(e.to_string())),
+            None => send(request).await,
+        };
+        let result = body(sent?).await;
         if matches!(result, Err(ApiError::Unauthorized)) {
             if let Some(callback) = self.on_unauthorized {
                 callback.run(());
@@ -151,15 +161,16 @@ async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
         .map_err(|e| ApiError::Network(e.to_string()))
 }
 
-/// Reads the body as text; 2xx decodes as `T`, anything else as the API's problem document.
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+/// Reads the body as text: a 2xx answer's body, or the error it stands for (the API's problem
+/// document, or a generic problem for a non-JSON error body).
+async fn body(response: Response) -> Result<String, ApiError> {
     let status = response.status();
     let text = response
         .text()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     if (200..300).contains(&status) {
-        return serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()));
+        return Ok(text);
     }
     if status == 401 {
         return Err(ApiError::Unauthorized);
@@ -169,10 +180,15 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
             if problem.status == 0 {
                 problem.status = status;
             }
-            Err(ApiError::Http(problem))
+            Err(ApiError::Http(Box::new(problem)))
         }
         Err(_) => Err(ApiError::from_status(status, &response.status_text())),
     }
+}
+
+/// Decodes a 2xx body; anything unexpected is a `Decode` error, never a panic.
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 fn bearer(token: &str) -> String {

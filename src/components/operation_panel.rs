@@ -223,44 +223,36 @@ pub fn OperationPanel(
             _ => String::new(),
         })
     };
+    let related_error = Signal::derive(move || {
+        related.with(|r| r.as_ref().and_then(|r| r.as_ref().err().cloned()))
+    });
     let related_view = move || {
-        let retry = on_retry_related.unwrap_or_else(|| Callback::new(|_| ()));
-        match related.get() {
-            Some(Err(error)) => Some(
-                view! { <ErrorView title="Could not load other instances of this file" error on_retry=retry /> }
-                    .into_any(),
-            ),
-            Some(Ok(found)) if related_count() > 0 => {
-                let n = related_count();
-                let noun = if n == 1 { "instance" } else { "instances" };
-                let include_id = include_id.clone();
-                Some(
-                    view! {
-                        <div class="ac-related">
-                            <div class="ac-check-field">
-                                <input
-                                    type="checkbox"
-                                    class="ac-checkbox"
-                                    id=include_id.clone()
-                                    prop:checked=move || include.get()
-                                    on:change=move |ev| include.set(event_target_checked(&ev))
-                                />
-                                <label for=include_id>{format!("Apply to {n} more {noun} of this file")}</label>
-                            </div>
-                            <ul class="ac-devices" aria-label="Other devices with this file">
-                                {found
-                                    .items
-                                    .into_iter()
-                                    .map(|a| view! { <li>{a.asset.name}</li> })
-                                    .collect_view()}
-                            </ul>
-                        </div>
-                    }
-                    .into_any(),
-                )
+        let n = related_count();
+        let found = related.with(|r| match r {
+            Some(Ok(found)) if n > 0 => found.items.iter().map(|a| a.asset.name.clone()).collect(),
+            _ => Vec::new(),
+        });
+        (n > 0).then(|| {
+            let noun = if n == 1 { "instance" } else { "instances" };
+            let include_id = include_id.clone();
+            view! {
+                <div class="ac-related">
+                    <div class="ac-check-field">
+                        <input
+                            type="checkbox"
+                            class="ac-checkbox"
+                            id=include_id.clone()
+                            prop:checked=move || include.get()
+                            on:change=move |ev| include.set(event_target_checked(&ev))
+                        />
+                        <label for=include_id>{format!("Apply to {n} more {noun} of this file")}</label>
+                    </div>
+                    <ul class="ac-devices" aria-label="Other devices with this file">
+                        {found.into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}
+                    </ul>
+                </div>
             }
-            _ => None,
-        }
+        })
     };
     let buttons = VERBS
         .into_iter()
@@ -306,6 +298,16 @@ pub fn OperationPanel(
             >
                 {move || blocker.get().unwrap_or_default()}
             </p>
+            {(kind == PanelKind::Undo)
+                .then(|| {
+                    view! {
+                        <ErrorView
+                            title="Could not load other instances of this file"
+                            error=related_error
+                            on_retry=on_retry_related.unwrap_or_else(|| Callback::new(|_| ()))
+                        />
+                    }
+                })}
             {move || (kind == PanelKind::Undo && any_offered()).then(&related_view).flatten()}
             <div class="ac-actions">{buttons}</div>
             <div class="ac-confirm" hidden=move || step.with(Option::is_none)>

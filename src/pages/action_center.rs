@@ -149,34 +149,10 @@ pub fn ActionCenterPage(
     });
     let flyout_open = move || state.open.with(Option::is_some);
 
-    let table_area = move || {
-        if let Some(Err(error)) = list.get() {
-            let title = match state.view.get_untracked() {
-                View::History => "Could not load the history",
-                _ => "Could not load the pending actions",
-            };
-            return view! {
-                <ErrorView title error on_retry=Callback::new(move |_| list.refetch()) />
-            }
-            .into_any();
-        }
-        if total.with(Option::is_none) {
-            return view! { <p class="ac-loading" aria-busy="true">"Loading actions…"</p> }
-                .into_any();
-        }
-        view! {
-            <ActionTable
-                view
-                items
-                sort=state.sort
-                on_sort=Callback::new(move |key| state.sort_by(key))
-                selection=state.selection
-                on_open
-            />
-            <Pager page=state.page page_size=state.page_size total=Signal::derive(move || total.get().unwrap_or(0)) />
-        }
-        .into_any()
-    };
+    let list_error =
+        Signal::derive(move || list.with(|r| r.as_ref().and_then(|r| r.as_ref().err().cloned())));
+    let failed = move || list_error.with(Option::is_some);
+    let loading = move || total.with(Option::is_none) && !failed();
 
     let flyout = {
         let client = client.clone();
@@ -223,7 +199,29 @@ pub fn ActionCenterPage(
                             permissions=Signal::derive(move || permissions)
                             on_clear=Callback::new(move |_| state.selection.clear())
                         />
-                        {table_area}
+                        <ErrorView
+                            title="Could not load the actions"
+                            error=list_error
+                            on_retry=Callback::new(move |_| list.refetch())
+                        />
+                        <p class="ac-loading" aria-busy="true" hidden=move || !loading()>
+                            "Loading actions…"
+                        </p>
+                        <div hidden=move || loading() || failed()>
+                            <ActionTable
+                                view
+                                items
+                                sort=state.sort
+                                on_sort=Callback::new(move |key| state.sort_by(key))
+                                selection=state.selection
+                                on_open
+                            />
+                            <Pager
+                                page=state.page
+                                page_size=state.page_size
+                                total=Signal::derive(move || total.get().unwrap_or(0))
+                            />
+                        </div>
                     </div>
                 </main>
             </div>

@@ -98,17 +98,16 @@ pub fn OpenAction(
 
     let body = move || {
         let Some(first) = known.get().then(|| shown.get_untracked()).flatten() else {
-            return match loaded.with(|l| l.as_ref().and_then(|l| l.action.clone().err())) {
-                Some(error) => view! {
-                    <crate::components::ErrorView
-                        title="Could not load this action"
-                        error
-                        on_retry=retry
-                    />
-                }
-                .into_any(),
-                None => view! { <p class="ac-subtle">"Loading the action…"</p> }.into_any(),
-            };
+            let error = Signal::derive(move || {
+                loaded.with(|l| l.as_ref().and_then(|l| l.action.clone().err()))
+            });
+            return view! {
+                <crate::components::ErrorView title="Could not load this action" error on_retry=retry />
+                <p class="ac-subtle" hidden=move || error.with(Option::is_some)>
+                    "Loading the action…"
+                </p>
+            }
+            .into_any();
         };
         let action = Signal::derive(move || shown.get().unwrap_or_else(|| first.clone()));
         let one = Signal::derive(move || vec![action.get()]);

@@ -252,18 +252,23 @@ test('malformed API data shows an error with Retry, and Retry recovers', async (
 });
 
 test('unknown enum values from the server render as "Unknown (value)"', async ({ page, api }) => {
-  await signIn(page);
   const [action] = await firstPendingPage(api);
   await page.route(isList, async (route) => {
     const response = await route.fetch();
     const body = await response.json();
-    body.items[0] = { ...body.items[0], actionType: 'teleportDevice', source: 'quantumSensor', status: 'pending' };
+    body.items = body.items.map((a) => (a.id === action.id
+      ? { ...a, actionType: 'teleportDevice', source: 'quantumSensor', category: 'orbital' }
+      : a));
     await route.fulfill({ response, json: body });
   });
-  await page.getByRole('button', { name: 'Refresh' }).click();
+  await signIn(page);
   const row = rowOf(page, action.id);
   await expect(row).toContainText('Unknown (teleportDevice)');
   await expect(row).toContainText('Unknown (quantumSensor)');
+  await row.getByRole('cell').nth(2).click();
+  const dialog = page.getByRole('dialog', { name: `Unknown (teleportDevice) on ${action.asset.name}` });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('Unknown (orbital)');
 });
 
 test('the network going down shows an error in the failing view only, and Retry recovers', async ({ page, api, consoleGuard }) => {
