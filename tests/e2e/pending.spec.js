@@ -307,3 +307,25 @@ test('a signed-out or expired session returns to the sign-in form', async ({ pag
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await expect(page.getByText('Your session has ended')).toBeVisible();
 });
+
+test('a decision that fails keeps the comment, says why, and can be sent again', async ({ page, api, consoleGuard }) => {
+  consoleGuard.allow(/status of 503/);
+  await signIn(page);
+  const [action] = await firstPendingPage(api);
+  const dialog = await openFlyout(page, action);
+  let down = true;
+  await page.route('**/api/v1/decisions', (route) => (down
+    ? route.fulfill({ status: 503, contentType: 'text/plain', body: 'maintenance' })
+    : route.continue()));
+  await dialog.getByRole('button', { name: 'Approve', exact: true }).click();
+  await dialog.getByRole('textbox', { name: 'Comment' }).fill('keep me');
+  await dialog.getByRole('button', { name: 'Confirm approve' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('503');
+  await expect(dialog.getByRole('textbox', { name: 'Comment' })).toHaveValue('keep me');
+
+  down = false;
+  await dialog.getByRole('button', { name: 'Confirm approve' }).click();
+  await expect(page.getByRole('status')).toContainText('1 approved');
+  const stored = (await (await api()).get(`/actions/${action.id}`)).json;
+  expect(stored.decision).toMatchObject({ state: 'approved', comment: 'keep me' });
+});
