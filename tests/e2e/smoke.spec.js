@@ -9,7 +9,7 @@ test('a signed-in analyst sees the real pending actions from the server', async 
   expect(csp).not.toContain("'unsafe-inline'");
 
   await signIn(page);
-  const pending = await api().get('/actions?view=pending&pageSize=50');
+  const pending = await (await api()).get('/actions?view=pending&pageSize=50');
   expect(pending.status).toBe(200);
   expect(pending.json.total).toBeGreaterThan(0);
 
