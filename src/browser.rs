@@ -1,8 +1,7 @@
 //! Small browser helpers: sleeping, local time, focus. None of them panics when the DOM is
 //! not what it expects; they just do nothing.
 
-use action_center_core::format::format_timestamp;
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use wasm_bindgen::JsCast;
 
 /// Waits `ms` milliseconds.
@@ -15,18 +14,16 @@ pub async fn sleep(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// A timestamp in the browser's time zone, e.g. `2026-03-01 14:05`.
+/// A timestamp in the browser's time zone, e.g. `2026-03-01 14:05`, or in the host's locale
+/// and time zone when it configured them (see [`crate::embed::time`]).
 pub fn local_time(at: DateTime<Utc>) -> String {
-    format_timestamp(at.with_timezone(&Local).naive_local())
+    crate::embed::time::show_time(at)
 }
 
-/// Moves focus to the table row of action `id`; falls back to `fallback_selector` when the
-/// row is gone (e.g. the action left the Pending list).
-pub fn focus_row(id: &str, fallback_selector: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let row = document
+/// Moves focus to the table row of action `id` inside `scope` (this instance of the app);
+/// falls back to `fallback_selector` when the row is gone (e.g. the action left Pending).
+pub fn focus_row(scope: &web_sys::Element, id: &str, fallback_selector: &str) {
+    let row = scope
         .query_selector_all("tr[data-action-id]")
         .ok()
         .and_then(|rows| {
@@ -36,7 +33,7 @@ pub fn focus_row(id: &str, fallback_selector: &str) {
                 .find(|el| el.get_attribute("data-action-id").as_deref() == Some(id))
         });
     let target = row.or_else(|| {
-        document
+        scope
             .query_selector(fallback_selector)
             .ok()
             .flatten()
@@ -62,9 +59,41 @@ pub fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
         .collect()
 }
 
-/// The element that has focus now.
+/// The element that has focus now, looking into shadow roots (embedded, the app lives in one
+/// and the document only sees its host element).
 pub fn active_element() -> Option<web_sys::Element> {
-    web_sys::window()?.document()?.active_element()
+    let mut active = web_sys::window()?.document()?.active_element()?;
+    while let Some(inner) = active.shadow_root().and_then(|s| s.active_element()) {
+        active = inner;
+    }
+    Some(active)
+}
+
+/// The element an event really started at, even inside a shadow root (a listener on the
+/// window sees the shadow root's host as the target).
+pub fn event_origin(ev: &web_sys::Event) -> Option<web_sys::Element> {
+    ev.composed_path()
+        .get(0)
+        .dyn_into::<web_sys::Element>()
+        .ok()
+        .or_else(|| ev.target()?.dyn_into().ok())
+}
+
+/// Whether a key event on the window is for the instance of the app that contains `el`: it
+/// started inside that instance, or nowhere in particular (the page's `<body>`). With several
+/// instances on a page, each handles only its own keys.
+pub fn is_for_instance(ev: &web_sys::Event, el: &web_sys::Element) -> bool {
+    let Some(origin) = event_origin(ev) else {
+        return true;
+    };
+    let tag = origin.tag_name();
+    if tag.eq_ignore_ascii_case("body") || tag.eq_ignore_ascii_case("html") {
+        return true;
+    }
+    match el.closest(".ac-app").ok().flatten() {
+        Some(app) => app.contains(Some(&origin)),
+        None => true,
+    }
 }
 
 /// Keeps focus in a sensible place after the focused control went away (a decision removed

@@ -6,6 +6,9 @@
 
 mod error;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use action_center_core::{
@@ -18,12 +21,19 @@ use serde::de::DeserializeOwned;
 
 pub use error::ApiError;
 
+/// Brings the token up to date before a request (embedded: the host page's `getToken`); an
+/// error says why there is none.
+pub type RefreshToken = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<(), String>>>>>;
+
 /// Typed access to the Action Center API. Cheap to clone; safe to keep in a context.
 #[derive(Clone)]
 pub struct ApiClient {
     base: Arc<str>,
     token: Signal<Option<String>>,
     on_unauthorized: Option<Callback<()>>,
+    refresh: Option<StoredValue<RefreshToken, LocalStorage>>,
+    /// Cookie sign-in: `Some` (with the CSRF header and value, if any) instead of a token.
+    cookies: Option<Arc<Option<(String, String)>>>,
 }
 
 impl ApiClient {
@@ -35,7 +45,30 @@ impl ApiClient {
             base: Arc::from(base.trim_end_matches('/')),
             token,
             on_unauthorized: None,
+            refresh: None,
+            cookies: None,
         }
+    }
+
+    /// Runs `refresh` before every request, so that the token is fresh (embedded `getToken`).
+    pub fn with_token_refresh(mut self, refresh: RefreshToken) -> Self {
+        self.refresh = Some(StoredValue::new_local(refresh));
+        self
+    }
+
+    /// Signs in with the browser's cookies (`credentials: include`) instead of a token, and
+    /// sends `csrf` (header, value) with every request.
+    pub fn with_cookies(mut self, csrf: Option<(String, String)>) -> Self {
+        self.cookies = Some(Arc::new(csrf));
+        self
+    }
+
+    /// Brings the token up to date, when the host page supplies it; 401 when it cannot.
+    pub async fn refresh_token(&self) -> Result<(), ApiError> {
+        let Some(refresh) = self.refresh.and_then(|r| r.try_get_value()) else {
+            return Ok(());
+        };
+        refresh().await.map_err(|_| ApiError::Unauthorized)
     }
 
     /// Runs `callback` whenever the server answers 401 (the session is over).
@@ -102,6 +135,13 @@ impl ApiClient {
 
     fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
         let request = request.header("Accept", "application/json");
+        if let Some(cookies) = &self.cookies {
+            let request = request.credentials(web_sys::RequestCredentials::Include);
+            return match cookies.as_ref() {
+                Some((header, value)) => request.header(header, value),
+                None => request,
+            };
+        }
         match self.token.get_untracked() {
             Some(token) => request.header("Authorization", &bearer(&token)),
             None => request,
@@ -132,6 +172,7 @@ impl ApiClient {
         request: RequestBuilder,
         json: Option<String>,
     ) -> Result<String, ApiError> {
+        self.refresh_token().await?;
         let request = self.authorized(request);
         let sent = match json {
             Some(json) => request

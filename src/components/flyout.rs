@@ -32,6 +32,9 @@ pub fn Flyout(
         let Some(root) = dialog.get_untracked() else {
             return;
         };
+        if !crate::browser::is_for_instance(&ev, &root) {
+            return;
+        }
         match ev.key().as_str() {
             "Escape" => {
                 ev.prevent_default();

@@ -75,6 +75,7 @@ pub fn OperationPanel(
 ) -> impl IntoView {
     let client = use_context::<ApiClient>();
     let feedback = use_context::<Feedback>();
+    let host = crate::embed::use_host();
     let now = use_now();
     let step = RwSignal::new(None::<BulkKind>);
     let comment = RwSignal::new(String::new());
@@ -118,6 +119,7 @@ pub fn OperationPanel(
             notice.try_set(conflict.map(|a| already_decided_notice(&a, now.get_untracked())));
             match result {
                 Ok(response) => {
+                    host.report(kind, &response);
                     if let Some(feedback) = feedback {
                         feedback.report(kind, response);
                     }

@@ -128,6 +128,7 @@ pub fn ActionCenterPage(
         state.open.set(Some(id));
     });
     let fallback_focus = format!("#{panel_id}");
+    let host = crate::embed::use_host();
     let on_close = Callback::new(move |_| {
         let id = state.open.get_untracked();
         state.open.set(None);
@@ -135,7 +136,11 @@ pub fn ActionCenterPage(
         if let Some(id) = id {
             let fallback = fallback_focus.clone();
             // After the dialog is gone and the page is no longer inert.
-            request_animation_frame(move || focus_row(&id, &fallback));
+            request_animation_frame(move || {
+                if let Some(scope) = host.scope() {
+                    focus_row(&scope, &id, &fallback);
+                }
+            });
         }
     });
     let selected = Signal::derive(move || {

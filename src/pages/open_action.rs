@@ -8,19 +8,7 @@ use leptos::prelude::*;
 
 use crate::api::{ApiClient, ApiError};
 use crate::components::{ActionDetails, Flyout, OperationPanel, PanelKind, Timeline};
-
-/// Opens `url` from the action's links in a new tab; only http(s) and same-origin paths.
-fn open_link(url: &str) {
-    let safe = url.starts_with("https://")
-        || url.starts_with("http://")
-        || (url.starts_with('/') && !url.starts_with("//"));
-    if !safe {
-        return;
-    }
-    if let Some(window) = web_sys::window() {
-        let _ = window.open_with_url_and_target_and_features(url, "_blank", "noopener,noreferrer");
-    }
-}
+use crate::embed::{use_host, LinkKind};
 
 /// The newest of the copies of an action the page holds (highest version; later wins ties).
 fn newest(copies: impl IntoIterator<Item = Option<Action>>) -> Option<Action> {
@@ -122,7 +110,10 @@ pub fn OpenAction(
             Signal::derive(move || loaded.with(|l| l.as_ref().and_then(|l| l.related.clone())));
         let timeline =
             Signal::derive(move || loaded.with(|l| l.as_ref().map(|l| l.timeline.clone())));
-        let link = move |pick: fn(&Action) -> Option<String>| action.with(pick);
+        // The host's links (or the action's own); following one tells the host first.
+        let host = use_host();
+        let no_link = move |kind| action.with(|a| host.link(kind, a).is_none());
+        let follow = move |kind| action.with_untracked(|a| host.follow(kind, a));
         view! {
             <section class="ac-section" aria-label="Actions">
                 <OperationPanel kind=PanelKind::Decide actions=one offer=decide blocker=no_blocker />
@@ -138,24 +129,16 @@ pub fn OpenAction(
                     <button
                         type="button"
                         class="ac-button ac-button--subtle"
-                        disabled=move || link(|a| a.links.investigation.clone()).is_none()
-                        on:click=move |_| {
-                            if let Some(url) = link(|a| a.links.investigation.clone()) {
-                                open_link(&url);
-                            }
-                        }
+                        disabled=move || no_link(LinkKind::Investigation)
+                        on:click=move |_| follow(LinkKind::Investigation)
                     >
                         "Open investigation page"
                     </button>
                     <button
                         type="button"
                         class="ac-button ac-button--subtle"
-                        disabled=move || link(|a| a.links.hunt.clone()).is_none()
-                        on:click=move |_| {
-                            if let Some(url) = link(|a| a.links.hunt.clone()) {
-                                open_link(&url);
-                            }
-                        }
+                        disabled=move || no_link(LinkKind::Hunt)
+                        on:click=move |_| follow(LinkKind::Hunt)
                     >
                         "Go hunt"
                     </button>
