@@ -5,6 +5,8 @@
 //! panic the app: the core's wire types decode totally (unknown enum values are kept).
 
 mod error;
+mod events;
+mod export;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -20,6 +22,8 @@ use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 
 pub use error::ApiError;
+pub use events::{LiveFeed, LiveStatus};
+pub use export::download_name;
 
 /// Brings the token up to date before a request (embedded: the host page's `getToken`); an
 /// error says why there is none.

@@ -1,3 +1,4 @@
+use action_center_core::columns::{Column, ColumnLayout};
 use action_center_core::format::{expires_soon, failure_reason, relative_age, time_left};
 use action_center_core::{Action, DecisionState, Status, View};
 use chrono::{DateTime, Utc};
@@ -33,6 +34,9 @@ pub fn ActionRow(
     selection: Selection,
     /// Called with the action id to open the flyout.
     on_open: Callback<String>,
+    /// The columns after the checkbox, in order (default: the tab's default columns).
+    #[prop(optional)]
+    columns: Option<Vec<Column>>,
 ) -> impl IntoView {
     let now = use_now().get_untracked();
     let id = action.id.clone();
@@ -52,22 +56,11 @@ pub fn ActionRow(
         }
     };
     let toggle_id = id.clone();
-    let a = action;
-    let status_note = match (&a.status, a.expires_at) {
-        (Status::Pending, Some(expires)) => Some((
-            if expires_soon(expires, now) {
-                "ac-subtle ac-expiry--soon"
-            } else {
-                "ac-subtle"
-            },
-            time_left(expires, now),
-        )),
-        (Status::Failed | Status::UndoFailed, _) => Some(("ac-reason", failure_reason(Some(&a)))),
-        _ => None,
-    };
-    let history = view == View::History;
-    let (who, when, comment) = decision_cell(&a, now);
-    let time = if history { a.updated_at } else { a.created_at };
+    let columns = columns.unwrap_or_else(|| ColumnLayout::default_for(&view).shown);
+    let cells = columns
+        .iter()
+        .map(|column| cell(column, &action, now))
+        .collect_view();
 
     view! {
         <tr
@@ -87,31 +80,83 @@ pub fn ActionRow(
                     on:change=move |ev| selection.set(&toggle_id, event_target_checked(&ev))
                 />
             </td>
-            <td class="ac-cell ac-cell--strong">{a.action_type.label().into_owned()}</td>
-            <td class="ac-cell">{a.asset.name}</td>
+            {cells}
+        </tr>
+    }
+}
+
+/// The cell of `column` for `a`.
+fn cell(column: &Column, a: &Action, now: DateTime<Utc>) -> AnyView {
+    let text = |class: &'static str, text: String| view! { <td class=class>{text}</td> }.into_any();
+    match column {
+        Column::ActionType => text(
+            "ac-cell ac-cell--strong",
+            a.action_type.label().into_owned(),
+        ),
+        Column::Asset => text("ac-cell", a.asset.name.clone()),
+        Column::Entity => view! {
             <td class="ac-cell ac-clip-cell">
-                <span class="ac-clip">{a.entity.name}</span>
+                <span class="ac-clip">{a.entity.name.clone()}</span>
                 <span class="ac-subtle">{a.entity.kind.label().into_owned()}</span>
             </td>
-            <td class="ac-cell">{a.source.label().into_owned()}</td>
-            <td class="ac-cell">
-                <StatusBadge status=a.status />
-                {status_note.map(|(class, text)| view! { <span class=class>{text}</span> })}
-            </td>
-            {history
-                .then(|| {
-                    view! {
-                        <td class="ac-cell">
-                            {who}
-                            <span class="ac-subtle">{when.unwrap_or_default()}</span>
-                            <span class="ac-subtle ac-clip">{comment.unwrap_or_default()}</span>
-                        </td>
-                    }
-                })}
+        }
+        .into_any(),
+        Column::Source => text("ac-cell", a.source.label().into_owned()),
+        Column::Category => text("ac-cell", a.category.label().into_owned()),
+        Column::Status => {
+            let note = match (&a.status, a.expires_at) {
+                (Status::Pending, Some(expires)) => Some((
+                    if expires_soon(expires, now) {
+                        "ac-subtle ac-expiry--soon"
+                    } else {
+                        "ac-subtle"
+                    },
+                    time_left(expires, now),
+                )),
+                (Status::Failed | Status::UndoFailed, _) => {
+                    Some(("ac-reason", failure_reason(Some(a))))
+                }
+                _ => None,
+            };
+            view! {
+                <td class="ac-cell">
+                    <StatusBadge status=a.status.clone() />
+                    {note.map(|(class, text)| view! { <span class=class>{text}</span> })}
+                </td>
+            }
+            .into_any()
+        }
+        Column::DecidedBy => {
+            let (who, when, comment) = decision_cell(a, now);
+            view! {
+                <td class="ac-cell">
+                    {who}
+                    <span class="ac-subtle">{when.unwrap_or_default()}</span>
+                    <span class="ac-subtle ac-clip">{comment.unwrap_or_default()}</span>
+                </td>
+            }
+            .into_any()
+        }
+        Column::CreatedAt => time_cell(Some(a.created_at)),
+        Column::UpdatedAt => time_cell(Some(a.updated_at)),
+        Column::ExpiresAt => time_cell(a.expires_at),
+        Column::InvestigationId => text(
+            "ac-cell ac-mono",
+            a.investigation_id.clone().unwrap_or_default(),
+        ),
+        Column::Id => text("ac-cell ac-mono", a.id.clone()),
+        Column::Unknown(_) => text("ac-cell", String::new()),
+    }
+}
+
+fn time_cell(at: Option<DateTime<Utc>>) -> AnyView {
+    match at {
+        Some(at) => view! {
             <td class="ac-cell ac-cell--time">
-                <TimeStamp at=time />
+                <TimeStamp at />
             </td>
-            <td class="ac-cell ac-mono">{a.investigation_id.unwrap_or_default()}</td>
-        </tr>
+        }
+        .into_any(),
+        None => view! { <td class="ac-cell ac-cell--time">"—"</td> }.into_any(),
     }
 }

@@ -1,33 +1,10 @@
+use action_center_core::columns::{Column, ColumnLayout};
 use action_center_core::{Action, Sort, SortKey, View};
 use leptos::prelude::*;
 
 use crate::components::action_row::ActionRow;
 use crate::components::sort_header::SortHeader;
 use crate::state::Selection;
-
-/// The columns of each tab after the checkbox: name and the key it sorts by.
-fn columns(view: &View) -> Vec<(&'static str, SortKey)> {
-    let mut cols = vec![
-        ("Action type", SortKey::ActionType),
-        ("Asset", SortKey::Asset),
-        ("Entity", SortKey::Entity),
-        ("Source", SortKey::Source),
-    ];
-    if *view == View::History {
-        cols.extend([
-            ("Status", SortKey::Status),
-            ("Decided by", SortKey::DecidedBy),
-            ("Updated", SortKey::UpdatedAt),
-        ]);
-    } else {
-        cols.extend([
-            ("Decision", SortKey::ExpiresAt),
-            ("Created", SortKey::CreatedAt),
-        ]);
-    }
-    cols.push(("Investigation", SortKey::InvestigationId));
-    cols
-}
 
 /// The action table: one server page of rows, sortable headers, a checkbox per row and
 /// "Select all".
@@ -48,7 +25,15 @@ pub fn ActionTable(
     selection: Selection,
     /// Called with an action id to open its flyout.
     on_open: Callback<String>,
+    /// The columns after the checkbox, in order (default: the tab's default columns).
+    #[prop(optional, into)]
+    columns: Option<Signal<Vec<Column>>>,
+    /// What an empty page shows (default: a short sentence).
+    #[prop(optional, into)]
+    empty: Option<ViewFn>,
 ) -> impl IntoView {
+    let columns = columns
+        .unwrap_or_else(|| Signal::derive(move || ColumnLayout::default_for(&view.get()).shown));
     let ids = Memo::new(move |_| {
         items.with(|items| items.iter().map(|a| a.id.clone()).collect::<Vec<_>>())
     });
@@ -74,12 +59,26 @@ pub fn ActionTable(
         _ => "Pending actions",
     };
     let headers = move || {
-        columns(&view.get())
+        let tab = view.get();
+        columns
+            .get()
             .into_iter()
-            .map(|(label, key)| view! { <SortHeader label key sort on_sort /> })
+            .map(|column| {
+                let label = column.header(&tab).into_owned();
+                let key = column.sort_key_on(&tab).unwrap_or(SortKey::Id);
+                view! { <SortHeader label key sort on_sort /> }
+            })
             .collect_view()
     };
-    let column_count = move || columns(&view.get()).len() + 1;
+    let column_count = move || columns.with(Vec::len) + 1;
+    let empty_text = move || match view.get() {
+        View::History => "No actions in the history match.",
+        _ => "No actions are waiting for a decision.",
+    };
+    let empty = move || match &empty {
+        Some(empty) => empty.run(),
+        None => empty_text.into_any(),
+    };
 
     view! {
         <div class="ac-table-wrap">
@@ -103,19 +102,30 @@ pub fn ActionTable(
                 <tbody>
                     <tr hidden=move || !ids.with(Vec::is_empty)>
                         <td class="ac-cell ac-empty" colspan=column_count>
-                            {move || match view.get() {
-                                View::History => "No actions in the history match.",
-                                _ => "No actions are waiting for a decision.",
-                            }}
+                            {empty}
                         </td>
                     </tr>
-                    <For
-                        each=move || items.get()
-                        key=|a| (a.id.clone(), a.version)
-                        children=move |action| {
-                            view! { <ActionRow action view=view.get_untracked() selection on_open /> }
+                    // A new column layout renders the rows again; otherwise only new versions do.
+                    {move || {
+                        let shown = columns.get();
+                        view! {
+                            <For
+                                each=move || items.get()
+                                key=|a| (a.id.clone(), a.version)
+                                children=move |action| {
+                                    view! {
+                                        <ActionRow
+                                            action
+                                            view=view.get_untracked()
+                                            selection
+                                            on_open
+                                            columns=shown.clone()
+                                        />
+                                    }
+                                }
+                            />
                         }
-                    />
+                    }}
                 </tbody>
             </table>
         </div>

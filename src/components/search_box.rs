@@ -22,7 +22,7 @@ pub fn SearchBox(
         cancel();
         let text = event_target_value(&ev);
         if let Ok(handle) =
-            set_timeout_with_handle(move || on_search.run(text), Duration::from_millis(350))
+            set_timeout_with_handle(move || on_search.run(text), Duration::from_millis(250))
         {
             pending.set_value(Some(handle));
         }

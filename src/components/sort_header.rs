@@ -5,7 +5,8 @@ use leptos::prelude::*;
 #[component]
 pub fn SortHeader(
     /// The column's name.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// The sort key the column sorts by.
     key: SortKey,
     /// The current sort.

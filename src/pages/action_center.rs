@@ -1,22 +1,28 @@
-//! The Action Center page: tabs, search, the table of one server page, the bulk bar, paging,
-//! the flyout and the live region.
+//! The Action Center page: tabs, search, filters, the table of one server page, the bulk bar,
+//! paging, the flyout and the live region — its view kept in the address bar and its rows kept
+//! current by live updates.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
-use action_center_core::{Action, Me, View};
+use action_center_core::{live_effect, Action, Me, View};
+use leptos::html::Div;
 use leptos::prelude::*;
 
-use crate::api::ApiClient;
+use crate::api::{ApiClient, LiveFeed, LiveStatus};
 use crate::browser::focus_row;
 use crate::components::{
-    ActionTable, BulkBar, ErrorView, LiveRegion, Pager, SearchBox, TabBar, UserBar,
+    use_table_shortcuts, ActionTable, BulkBar, ColumnChooser, EmptyState, ErrorView, ExportButton,
+    FilterBar, LiveIndicator, LiveRegion, Pager, SearchBox, TabBar, UserBar,
 };
 use crate::pages::open_action::OpenAction;
-use crate::state::{Feedback, PageState};
-use crate::unique_id;
+use crate::state::{sync_with_address_bar, ColumnPrefs, Feedback, Latest, PageState};
+use crate::{unique_id, UrlState};
 
-/// How often a page with queued, running or undoing rows reloads.
+/// How often a page with queued, running or undoing rows reloads while live updates are off.
 const POLL: Duration = Duration::from_secs(2);
+/// How long live changes gather before the page reloads once for all of them.
+const LIVE_RELOAD: Duration = Duration::from_millis(300);
 
 /// The whole page for a signed-in account.
 #[component]
@@ -28,6 +34,12 @@ pub fn ActionCenterPage(
 ) -> impl IntoView {
     let state = PageState::new();
     provide_context(state);
+    // Standalone (or under the host's route), the view lives in the address bar.
+    if let Some(UrlState::AddressBar { base_path }) = use_context::<UrlState>() {
+        sync_with_address_bar(state, base_path);
+    }
+    let columns = ColumnPrefs::load();
+    provide_context(columns);
     let permissions = me.permissions;
     let ids = unique_id("ac-tabs");
     let panel_id = format!("{ids}-panel");
@@ -36,23 +48,38 @@ pub fn ActionCenterPage(
     let other_count = RwSignal::new(None::<u64>);
     let list = {
         let client = client.clone();
-        LocalResource::new(move || {
-            let query = state.query();
-            let other = match state.view.get() {
-                View::History => View::Pending,
-                _ => View::History,
-            };
-            let count_query = state.count_query(other);
-            let client = client.clone();
-            async move {
-                let page = client.list_actions(&query).await;
-                if page.is_ok() {
-                    let count = client.list_actions(&count_query).await;
-                    other_count.try_set(count.ok().map(|p| p.total));
+        Latest::new(
+            move || {
+                let other = match state.view.get() {
+                    View::History => View::Pending,
+                    _ => View::History,
+                };
+                (state.query(), state.count_query(other))
+            },
+            move |(query, count_query)| {
+                let client = client.clone();
+                async move {
+                    let page = client.list_actions(&query).await;
+                    if page.is_ok() {
+                        let count = client.list_actions(&count_query).await;
+                        other_count.try_set(count.ok().map(|p| p.total));
+                    }
+                    page
                 }
-                page
-            }
-        })
+            },
+        )
+    };
+
+    // Counts for the filter menus: every filter but the menu's own (the server's facets).
+    let facets = {
+        let client = client.clone();
+        Latest::new(
+            move || state.facets_query(),
+            move |query| {
+                let client = client.clone();
+                async move { client.facets(&query).await.ok() }
+            },
+        )
     };
 
     // The rows shown: the last page that loaded, patched in place by decisions and undos.
@@ -68,10 +95,68 @@ pub fn ActionCenterPage(
         }
     });
 
-    // Reload while the executor works on rows of this page, so they update as it finishes.
+    // Another tab (a click, a link, Back): show "Loading" rather than the old tab's rows.
+    Effect::new(move |previous: Option<View>| {
+        let view = state.view.get();
+        if previous.is_some_and(|p| p != view) {
+            items.set(Vec::new());
+            total.set(None);
+            other_count.set(None);
+        }
+        view
+    });
+
+    // Live updates: changed rows are replaced in place; anything that may enter or leave the
+    // page (or change its total) reloads it once, shortly, for a burst of changes.
+    let reload_armed = StoredValue::new(false);
+    let reload_soon = move || {
+        if !reload_armed.get_value() {
+            reload_armed.set_value(true);
+            set_timeout(
+                move || {
+                    if reload_armed.try_set_value(false).is_none() {
+                        list.refetch();
+                        facets.refetch();
+                    }
+                },
+                LIVE_RELOAD,
+            );
+        }
+    };
+    let reported = RwSignal::new(None::<Action>);
+    let on_live = Callback::new(move |action: Action| {
+        let query = untrack(|| state.query());
+        let effect = items.with_untracked(|rows| live_effect(rows, &query, &action));
+        if let Some(index) = effect.replace {
+            let fresh = action.clone();
+            items.update(|rows| {
+                if let Some(row) = rows.get_mut(index) {
+                    *row = fresh;
+                }
+            });
+        }
+        if effect.refetch {
+            reload_soon();
+        }
+        if state.open.get_untracked().as_deref() == Some(action.id.as_str())
+            && reported.with_untracked(|r| r.as_ref().is_none_or(|r| r.version < action.version))
+        {
+            reported.set(Some(action));
+        }
+    });
+    let feed = LiveFeed::start(
+        client.clone(),
+        on_live,
+        Callback::new(move |_| reload_soon()),
+    );
+    let live = Signal::derive(move || feed.status.get());
+
+    // Reload while the executor works on rows of this page, so they update as it finishes
+    // (live updates do that when they are on).
     let poll_armed = StoredValue::new(false);
     Effect::new(move |_| {
-        let busy = items.with(|v| v.iter().any(|a| a.status.is_in_flight()));
+        let busy = items.with(|v| v.iter().any(|a| a.status.is_in_flight()))
+            && live.get() != LiveStatus::Live;
         if busy && !poll_armed.get_value() {
             poll_armed.set_value(true);
             set_timeout(
@@ -85,8 +170,11 @@ pub fn ActionCenterPage(
     });
 
     // Decisions and undos hand back changed actions: patch rows, the flyout, then reload.
-    let reported = RwSignal::new(None::<Action>);
+    // What this analyst acted on is remembered, so that the flyout does not call the
+    // executor's progress on it news.
+    let acted = RwSignal::new(BTreeSet::<String>::new());
     let changed = Callback::new(move |changed: Vec<Action>| {
+        acted.update(|ids| ids.extend(changed.iter().map(|a| a.id.clone())));
         items.update(|rows| {
             for row in rows.iter_mut() {
                 if let Some(new) = changed.iter().find(|c| c.id == row.id) {
@@ -102,6 +190,7 @@ pub fn ActionCenterPage(
             }
         }
         list.refetch();
+        facets.refetch();
     });
     let feedback = Feedback::new(Some(client.clone()), changed);
     provide_context(feedback);
@@ -115,14 +204,7 @@ pub fn ActionCenterPage(
             _ => (here, there),
         }
     });
-    let on_tab = Callback::new(move |v: View| {
-        if state.view.get_untracked() != v {
-            items.set(Vec::new());
-            total.set(None);
-            other_count.set(None);
-            state.show(v);
-        }
-    });
+    let on_tab = Callback::new(move |v: View| state.show(v));
     let on_open = Callback::new(move |id: String| {
         reported.set(None);
         state.open.set(Some(id));
@@ -159,6 +241,7 @@ pub fn ActionCenterPage(
     let failed = move || list_error.with(Option::is_some);
     let loading = move || total.with(Option::is_none) && !failed();
 
+    let me_id = me.id.clone();
     let flyout = {
         let client = client.clone();
         move || {
@@ -167,10 +250,29 @@ pub fn ActionCenterPage(
                 let row = Signal::derive(move || {
                     items.with(|rows| rows.iter().find(|a| a.id == row_id).cloned())
                 });
-                view! { <OpenAction id row reported client=client.clone() on_close /> }
+                let acted_id = id.clone();
+                let acted_here = Signal::derive(move || acted.with(|ids| ids.contains(&acted_id)));
+                view! {
+                    <OpenAction
+                        id
+                        row
+                        reported
+                        client=client.clone()
+                        on_close
+                        me=me_id.clone()
+                        acted_here
+                    />
+                }
             })
         }
     };
+
+    let panel = NodeRef::<Div>::new();
+    use_table_shortcuts(panel, Signal::derive(move || !flyout_open()), on_open);
+    let filter_state = Signal::derive(move || state.filter_state());
+    let filtered = Signal::derive(move || filter_state.with(|s| s.has_filters()));
+    let clear_filters = Callback::new(move |_| state.clear_filters());
+    let shown_columns = Signal::derive(move || columns.layout(&state.view.get()).get().shown);
 
     view! {
         <div class="ac-page">
@@ -182,6 +284,7 @@ pub fn ActionCenterPage(
                         class="ac-tabpanel"
                         role="tabpanel"
                         id=panel_id.clone()
+                        node_ref=panel
                         tabindex="-1"
                         aria-labelledby=move || format!("{ids}-{}", state.view.get().as_str())
                     >
@@ -190,13 +293,39 @@ pub fn ActionCenterPage(
                                 value=state.search
                                 on_search=Callback::new(move |text| state.search_for(text))
                             />
-                            <button
-                                type="button"
-                                class="ac-button ac-button--subtle"
-                                on:click=move |_| list.refetch()
-                            >
-                                "Refresh"
-                            </button>
+                            <div class="ac-toolbar__end">
+                                <LiveIndicator
+                                    status=live
+                                    on_retry=Callback::new(move |_| feed.retry())
+                                />
+                                <button
+                                    type="button"
+                                    class="ac-button ac-button--subtle"
+                                    on:click=move |_| {
+                                        list.refetch();
+                                        facets.refetch();
+                                    }
+                                >
+                                    "Refresh"
+                                </button>
+                                <ExportButton query=Signal::derive(move || state.export_query()) />
+                                <ColumnChooser view prefs=columns />
+                            </div>
+                        </div>
+                        <div class="ac-toolbar">
+                            <FilterBar
+                                view
+                                state=filter_state
+                                facets=Signal::derive(move || facets.get().flatten())
+                                on_toggle=Callback::new(move |(facet, value): (_, String)| {
+                                    state.toggle_filter(facet, &value)
+                                })
+                                on_clear_facet=Callback::new(move |facet| state.clear_filter(facet))
+                                on_range=Callback::new(move |(range, from, to)| {
+                                    state.set_range(range, from, to)
+                                })
+                                on_clear=clear_filters
+                            />
                         </div>
                         <BulkBar
                             view
@@ -220,12 +349,21 @@ pub fn ActionCenterPage(
                                 on_sort=Callback::new(move |key| state.sort_by(key))
                                 selection=state.selection
                                 on_open
+                                columns=shown_columns
+                                empty=ViewFn::from(move || {
+                                    view! { <EmptyState view filtered on_clear=clear_filters /> }
+                                })
                             />
                             <Pager
                                 page=state.page
                                 page_size=state.page_size
                                 total=Signal::derive(move || total.get().unwrap_or(0))
                             />
+                            <p class="ac-hint">
+                                "Keyboard: " <kbd>"j"</kbd> " / " <kbd>"k"</kbd>
+                                " next and previous row, " <kbd>"o"</kbd> " or "
+                                <kbd>"Enter"</kbd> " opens it, " <kbd>"/"</kbd> " searches."
+                            </p>
                         </div>
                     </div>
                 </main>

@@ -2,7 +2,8 @@
 //! instances of the file, and composes details, the operation panels and the timeline.
 
 use action_center_core::{
-    check_undoable, Action, ActionType, Operation, RelatedInstances, Status, TimelineEntry,
+    change_note, check_undoable, Action, ActionType, Operation, RelatedInstances, Status,
+    TimelineEntry,
 };
 use leptos::prelude::*;
 
@@ -44,6 +45,12 @@ pub fn OpenAction(
     client: ApiClient,
     /// Called to close the flyout.
     on_close: Callback<()>,
+    /// The signed-in account's id (their own changes are not news to them).
+    #[prop(optional, into)]
+    me: String,
+    /// Whether this analyst acted on the action here (the executor finishing it is expected).
+    #[prop(optional, into)]
+    acted_here: Signal<bool>,
 ) -> impl IntoView {
     // Reload whenever the page learns of a newer version (a decision, an undo, a poll).
     let seen = Memo::new(move |_| newest([row.get(), reported.get()]).map(|a| a.version));
@@ -76,6 +83,17 @@ pub fn OpenAction(
         newest([fetched, row.get(), reported.get()]).or_else(|| previous.cloned().flatten())
     });
     let known = Memo::new(move |_| shown.with(Option::is_some));
+    // A change under the open flyout (someone else decided, the executor moved it) says so.
+    let note = RwSignal::new(None::<String>);
+    Effect::new(move |before: Option<Option<Action>>| {
+        let after = shown.get();
+        if let (Some(Some(before)), Some(now)) = (&before, &after) {
+            if let Some(text) = change_note(before, now, &me, acted_here.get_untracked()) {
+                note.set(Some(text));
+            }
+        }
+        after
+    });
     let title = Signal::derive(move || {
         shown.with(|a| {
             a.as_ref()
@@ -115,6 +133,7 @@ pub fn OpenAction(
         let no_link = move |kind| action.with(|a| host.link(kind, a).is_none());
         let follow = move |kind| action.with_untracked(|a| host.follow(kind, a));
         view! {
+            <p class="ac-change-note" aria-live="polite">{move || note.get()}</p>
             <section class="ac-section" aria-label="Actions">
                 <OperationPanel kind=PanelKind::Decide actions=one offer=decide blocker=no_blocker />
                 <OperationPanel

@@ -1,6 +1,11 @@
-//! What the Action Center page knows: tab, search, sort, page, selection and the open action.
+//! What the Action Center page knows: tab, filters, search, sort, page, selection and the open
+//! action. [`ViewState`] (core) is its link form: [`PageState::view_state`] and
+//! [`PageState::apply`] convert, and `state::url` keeps the address bar in step.
 
-use action_center_core::{ActionQuery, Sort, SortKey, View, DEFAULT_PAGE_SIZE};
+use action_center_core::{
+    ActionQuery, Facet, Sort, SortKey, TimeRange, View, ViewState, DEFAULT_PAGE_SIZE,
+};
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::state::selection::Selection;
@@ -22,6 +27,10 @@ pub struct PageState {
     pub selection: Selection,
     /// The action shown in the flyout.
     pub open: RwSignal<Option<String>>,
+    /// The filters (the value filters and `from` / `to` of a custom range; nothing else).
+    pub filters: RwSignal<ActionQuery>,
+    /// The time-range preset, or `Custom`.
+    pub range: RwSignal<Option<TimeRange>>,
 }
 
 impl Default for PageState {
@@ -41,10 +50,13 @@ impl PageState {
             page_size: RwSignal::new(DEFAULT_PAGE_SIZE),
             selection: Selection::new(),
             open: RwSignal::new(None),
+            filters: RwSignal::new(ActionQuery::default()),
+            range: RwSignal::new(None),
         }
     }
 
-    /// Switches tab: first page, that tab's default sort, nothing selected or open.
+    /// Switches tab: first page, that tab's default sort, nothing selected or open. Filters
+    /// and search stay, but statuses (each tab has its own).
     pub fn show(&self, view: View) {
         if self.view.get_untracked() == view {
             return;
@@ -53,7 +65,132 @@ impl PageState {
         self.page.set(1);
         self.selection.clear();
         self.open.set(None);
+        if self.filters.with_untracked(|f| !f.status.is_empty()) {
+            self.filters.update(|f| f.status.clear());
+        }
         self.view.set(view);
+    }
+
+    /// The view as a link carries it (tracked).
+    pub fn view_state(&self) -> ViewState {
+        let mut state = self.filter_state();
+        let sort = self.sort.get();
+        state.query.sort = (sort != Sort::default()).then_some(sort);
+        state.query.page = Some(self.page.get()).filter(|p| *p > 1);
+        state.query.page_size = Some(self.page_size.get()).filter(|n| *n != DEFAULT_PAGE_SIZE);
+        state.open = self.open.get();
+        state
+    }
+
+    /// Tab, filters and search only (tracked): what the counts of the filter menus depend on.
+    pub fn filter_state(&self) -> ViewState {
+        let filters = self.filters.get();
+        let search = self.search.get();
+        ViewState {
+            tab: Some(self.view.get()).filter(|v| *v != View::Pending),
+            query: ActionQuery {
+                action_type: filters.action_type,
+                status: filters.status,
+                source: filters.source,
+                category: filters.category,
+                entity_kind: filters.entity_kind,
+                q: Some(search.trim().to_owned()).filter(|q| !q.is_empty()),
+                from: filters.from,
+                to: filters.to,
+                ..ActionQuery::default()
+            },
+            range: self.range.get(),
+            open: None,
+        }
+    }
+
+    /// Shows `state` (a link, Back or Forward). Only what differs is written, so that nothing
+    /// reloads or closes needlessly.
+    pub fn apply(&self, state: &ViewState) {
+        let view = state.tab_or_default();
+        if self.view.get_untracked() != view {
+            self.selection.clear();
+            self.view.set(view);
+        }
+        let q = &state.query;
+        let filters = ActionQuery {
+            action_type: q.action_type.clone(),
+            status: q.status.clone(),
+            source: q.source.clone(),
+            category: q.category.clone(),
+            entity_kind: q.entity_kind.clone(),
+            from: q.from,
+            to: q.to,
+            ..ActionQuery::default()
+        };
+        set_if_changed(self.filters, filters);
+        set_if_changed(self.range, state.range.clone());
+        set_if_changed(self.search, q.q.clone().unwrap_or_default());
+        set_if_changed(self.sort, q.sort_or_default());
+        set_if_changed(self.page, q.page_or_default());
+        set_if_changed(self.page_size, q.page_size_or_default());
+        set_if_changed(self.open, state.open.clone());
+    }
+
+    /// Changes the filters as `change` does to the view state (first page again).
+    fn change_filters(&self, change: impl FnOnce(&mut ViewState)) {
+        let mut state = self.filter_state_untracked();
+        change(&mut state);
+        let q = state.query;
+        self.filters.set(ActionQuery {
+            action_type: q.action_type,
+            status: q.status,
+            source: q.source,
+            category: q.category,
+            entity_kind: q.entity_kind,
+            from: q.from,
+            to: q.to,
+            ..ActionQuery::default()
+        });
+        self.range.set(state.range);
+        self.page.set(1);
+    }
+
+    fn filter_state_untracked(&self) -> ViewState {
+        untrack(|| self.filter_state())
+    }
+
+    /// Picks or unpicks a value in a filter menu.
+    pub fn toggle_filter(&self, facet: Facet, value: &str) {
+        self.change_filters(|s| s.toggle_filter(facet, value));
+    }
+
+    /// Clears one filter menu.
+    pub fn clear_filter(&self, facet: Facet) {
+        self.change_filters(|s| s.clear_filter(facet));
+    }
+
+    /// Sets the time range (a preset, a custom range, or none).
+    pub fn set_range(
+        &self,
+        range: Option<TimeRange>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) {
+        self.change_filters(|s| s.set_range(range, from, to));
+    }
+
+    /// Clears every filter and the search (tab, sort and page size stay).
+    pub fn clear_filters(&self) {
+        self.change_filters(|s| *s = s.cleared());
+        self.search.set(String::new());
+    }
+
+    /// The query for the filter menus' counts (tracked; no sort or page).
+    pub fn facets_query(&self) -> ActionQuery {
+        self.filter_state().facets_query(Utc::now())
+    }
+
+    /// The query for "Export": every row of the current filter in the table's order (tracked).
+    pub fn export_query(&self) -> ActionQuery {
+        let mut state = self.filter_state();
+        state.query.sort = Some(self.sort.get());
+        state.export_query(Utc::now())
     }
 
     /// Sorts by `key`: a second click on the same column flips the direction.
@@ -75,28 +212,33 @@ impl PageState {
         self.page.set(1);
     }
 
-    /// The list query for the current state (tracked).
+    /// The list query for the current state (tracked; not the open action).
     pub fn query(&self) -> ActionQuery {
-        let search = self.search.get();
         ActionQuery {
-            view: Some(self.view.get()),
-            q: Some(search.trim().to_owned()).filter(|q| !q.is_empty()),
             sort: Some(self.sort.get()),
             page: Some(self.page.get()),
             page_size: Some(self.page_size.get()),
-            ..ActionQuery::default()
+            ..self.filter_state().api_query(Utc::now())
         }
     }
 
-    /// The query for the other tab's count (one row, same search; tracked).
+    /// The query for the other tab's count (one row; same filters and search but statuses,
+    /// which belong to one tab; tracked).
     pub fn count_query(&self, view: View) -> ActionQuery {
-        let search = self.search.get();
+        let mut state = self.filter_state();
+        state.tab = Some(view);
+        state.query.status.clear();
         ActionQuery {
-            view: Some(view),
-            q: Some(search.trim().to_owned()).filter(|q| !q.is_empty()),
             page_size: Some(1),
-            ..ActionQuery::default()
+            ..state.api_query(Utc::now())
         }
+    }
+}
+
+/// Writes `value` only when it differs, so that subscribers do not rerun for nothing.
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|current| *current != value) {
+        signal.set(value);
     }
 }
 

@@ -4,7 +4,7 @@
 //! The server counts each dimension with every filter but its own, so a menu shows what one may
 //! add; `total` applies them all. A value with no count in the facets counts zero.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 
 use crate::api::Facets;
 use crate::model::{ActionType, Category, Source, Status};
@@ -255,6 +255,25 @@ impl ViewState {
     }
 }
 
+/// Reads a date field's value (`YYYY-MM-DD`). Written by hand rather than with chrono's format
+/// strings, whose parser would add kilobytes to the app's download for this one use.
+pub fn parse_day(raw: &str) -> Option<NaiveDate> {
+    let mut parts = raw.trim().splitn(3, '-');
+    let mut number = |len: std::ops::RangeInclusive<usize>| {
+        let part = parts.next()?;
+        (len.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
+    let (year, month, day) = (number(4..=4)?, number(2..=2)?, number(2..=2)?);
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
+/// A date as a date field's value (`YYYY-MM-DD`).
+pub fn format_day(day: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
+}
+
 /// A custom range of whole days in `tz` (both days included), as the `[from, to)` instants the
 /// API filters `createdAt` by. A missing day leaves that side open.
 pub fn day_range<Tz: TimeZone>(
@@ -403,6 +422,25 @@ mod tests {
         );
         assert_eq!((export.page, export.page_size), (None, None));
         assert_eq!(export.view, Some(View::History));
+    }
+
+    #[test]
+    fn date_fields_read_and_write_iso_days() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(parse_day("2026-03-01"), Some(day));
+        assert_eq!(parse_day(" 2026-03-01 "), Some(day));
+        assert_eq!(format_day(day), "2026-03-01");
+        for bad in [
+            "",
+            "2026-3-01",
+            "2026-02-30",
+            "20260301",
+            "2026-03-01-",
+            "+026-03-01",
+            "abcd-ef-gh",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
     }
 
     #[test]

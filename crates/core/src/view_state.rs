@@ -176,6 +176,42 @@ impl ViewState {
     }
 }
 
+/// The query-string keys a view uses; any other key in a URL belongs to someone else.
+pub const URL_KEYS: [&str; 14] = [
+    "tab",
+    "range",
+    "open",
+    "actionType",
+    "status",
+    "source",
+    "category",
+    "entityKind",
+    "q",
+    "from",
+    "to",
+    "sort",
+    "page",
+    "pageSize",
+];
+
+/// The query string for the address bar: the host page's own parameters from `current` (keys
+/// the view does not use, kept verbatim and in order), then the view's query `ours`.
+pub fn merge_into_url_query(current: &str, ours: &str) -> String {
+    let foreign = current
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|part| !part.is_empty())
+        .filter(|part| {
+            let key = part.split_once('=').map_or(*part, |(k, _)| k);
+            let decoded = decode_pairs(key).into_iter().next().map(|(k, _)| k);
+            !decoded.is_some_and(|k| URL_KEYS.contains(&k.as_str()))
+        });
+    foreign
+        .chain(Some(ours).filter(|q| !q.is_empty()))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 fn add_known<T: PartialEq + IsKnown>(into: &mut Vec<T>, value: T) {
     if value.known() && !into.contains(&value) && into.len() < MAX_VALUES_PER_FILTER {
         into.push(value);
@@ -511,6 +547,20 @@ mod tests {
                 state
             );
         }
+    }
+
+    #[test]
+    fn the_host_keeps_its_own_parameters() {
+        assert_eq!(
+            merge_into_url_query("?mount=manual&tab=history&x=%20y&open=a", "q=fin"),
+            "mount=manual&x=%20y&q=fin"
+        );
+        assert_eq!(merge_into_url_query("", "tab=history"), "tab=history");
+        assert_eq!(merge_into_url_query("?tab=history", ""), "");
+        assert_eq!(merge_into_url_query("?a&&b=", ""), "a&b=");
+        // Every key the view writes is one it owns.
+        let url = full_state().to_url_query();
+        assert_eq!(merge_into_url_query(&url, ""), "");
     }
 
     #[test]
