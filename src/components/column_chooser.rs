@@ -22,17 +22,6 @@ pub fn ColumnChooser(
     let wrapper = NodeRef::<Div>::new();
     let button = NodeRef::<Button>::new();
     let panel_id = unique_id("ac-columns");
-    let layout = Signal::derive(move || prefs.layout(&view.get()).get());
-    // Shown columns first, in their order, then the hidden ones.
-    let rows = Memo::new(move |_| {
-        layout.with(|l| {
-            l.shown
-                .iter()
-                .cloned()
-                .chain(l.hidden())
-                .collect::<Vec<Column>>()
-        })
-    });
     let on_keydown = move |ev: web_sys::KeyboardEvent| {
         if ev.key() == "Escape" && open.get_untracked() {
             ev.prevent_default();
@@ -44,73 +33,67 @@ pub fn ColumnChooser(
         }
     };
     let on_focusout = close_when_outside(wrapper, open);
-    // Moving a column re-orders the list; focus returns to the control that was used.
-    let refocus = move |id: String| {
+    // The list is rebuilt in place when a column moves; focus returns to the control used.
+    let refocus = move |control: String| {
         request_animation_frame(move || {
             let Some(root) = wrapper.get_untracked() else {
                 return;
             };
-            if let Ok(Some(el)) = root.query_selector(&format!("[data-control='{id}']")) {
+            if let Ok(Some(el)) = root.query_selector(&format!("[data-control='{control}']")) {
                 if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
                     let _ = el.focus();
                 }
             }
         });
     };
-    let row = move |column: Column| {
-        let name = Memo::new({
-            let column = column.clone();
-            move |_| column.header(&view.get()).into_owned()
-        });
-        let shown = {
-            let column = column.clone();
-            Memo::new(move |_| layout.with(|l| l.is_shown(&column)))
-        };
-        let position = {
-            let column = column.clone();
-            Memo::new(move |_| {
-                layout.with(|l| {
-                    l.shown
-                        .iter()
-                        .position(|c| *c == column)
-                        .map(|i| (i, l.shown.len()))
-                })
-            })
-        };
-        let only_one = move || position.get().is_some_and(|(_, n)| n == 1);
-        let (toggle, up, down) = (column.clone(), column.clone(), column.clone());
+    let change = move |control: String, f: &dyn Fn(&View)| {
+        f(&view.get_untracked());
+        refocus(control);
+    };
+    // Shown columns first, in their order, then the hidden ones. Keyed by column and place,
+    // so that a checkbox always belongs to one column (a moved row is made anew, and
+    // `refocus` puts focus back on it).
+    let rows = Memo::new(move |_| {
+        let tab = view.get();
+        let layout = prefs.layout(&tab).get();
+        let count = layout.shown.len();
+        let hidden = layout.hidden();
+        layout
+            .shown
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| (c, Some(i)))
+            .chain(hidden.into_iter().map(|c| (c, None)))
+            .map(|(column, position)| (column.header(&tab).into_owned(), column, position, count))
+            .collect::<Vec<_>>()
+    });
+    let row = move |(name, column, position, count): (String, Column, Option<usize>, usize)| {
         let wire = column.as_str().to_owned();
-        let (check_id, up_id, down_id) = (
-            format!("show-{wire}"),
-            format!("up-{wire}"),
-            format!("down-{wire}"),
-        );
+        let (show, up, down) = (column.clone(), column.clone(), column);
         view! {
             <li class="ac-columns__item">
                 <label class="ac-check-field">
                     <input
                         type="checkbox"
                         class="ac-checkbox"
-                        prop:checked=move || shown.get()
-                        disabled=only_one
-                        data-control=check_id.clone()
+                        prop:checked=position.is_some()
+                        disabled=count == 1 && position.is_some()
+                        data-control=format!("show-{wire}")
                         on:change=move |_| {
-                            prefs.toggle(&view.get_untracked(), &toggle);
-                            refocus(check_id.clone());
+                            change(format!("show-{}", show.as_str()), &|v| prefs.toggle(v, &show))
                         }
                     />
-                    {move || name.get()}
+                    {name.clone()}
                 </label>
                 <span class="ac-columns__move">
                     <button
                         type="button"
                         class="ac-icon-button"
-                        aria-label=move || format!("Move {} up", name.get())
-                        disabled=move || position.get().is_none_or(|(i, _)| i == 0)
-                        data-control=up_id.clone()
+                        aria-label=format!("Move {name} up")
+                        disabled=position.is_none_or(|i| i == 0)
+                        data-control=format!("up-{wire}")
                         on:click=move |_| {
-                            prefs.shift(&view.get_untracked(), &up, -1);
-                            refocus(up_id.clone());
+                            change(format!("up-{}", up.as_str()), &|v| prefs.shift(v, &up, -1))
                         }
                     >
                         "↑"
@@ -118,12 +101,11 @@ pub fn ColumnChooser(
                     <button
                         type="button"
                         class="ac-icon-button"
-                        aria-label=move || format!("Move {} down", name.get())
-                        disabled=move || position.get().is_none_or(|(i, n)| i + 1 >= n)
-                        data-control=down_id.clone()
+                        aria-label=format!("Move {name} down")
+                        disabled=position.is_none_or(|i| i + 1 >= count)
+                        data-control=format!("down-{wire}")
                         on:click=move |_| {
-                            prefs.shift(&view.get_untracked(), &down, 1);
-                            refocus(down_id.clone());
+                            change(format!("down-{}", down.as_str()), &|v| prefs.shift(v, &down, 1))
                         }
                     >
                         "↓"
@@ -143,7 +125,9 @@ pub fn ColumnChooser(
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 "Columns"
-                <span class="ac-filter__chevron" aria-hidden="true">"▾"</span>
+                <span class="ac-filter__chevron" aria-hidden="true">
+                    "▾"
+                </span>
             </button>
             <div
                 id=panel_id
@@ -154,9 +138,7 @@ pub fn ColumnChooser(
                 hidden=move || !open.get()
             >
                 <ul class="ac-columns__list">
-                    <For each=move || rows.get() key=|c| c.clone() let:column>
-                        {row(column)}
-                    </For>
+                    <For each=move || rows.get() key=|r| r.clone() children=row />
                 </ul>
                 <button
                     type="button"

@@ -30,15 +30,14 @@ pub fn EmptyState(
         <div class="ac-empty-state">
             <p class="ac-empty-state__title">{title}</p>
             <p class="ac-subtle">{hint}</p>
-            <Show when=move || filtered.get()>
-                <button
-                    type="button"
-                    class="ac-button ac-button--subtle"
-                    on:click=move |_| on_clear.run(())
-                >
-                    "Clear filters"
-                </button>
-            </Show>
+            <button
+                type="button"
+                class="ac-button ac-button--subtle"
+                hidden=move || !filtered.get()
+                on:click=move |_| on_clear.run(())
+            >
+                "Clear filters"
+            </button>
         </div>
     }
 }

@@ -1,5 +1,6 @@
 use action_center_core::ActionQuery;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::api::ApiClient;
 
@@ -11,23 +12,22 @@ pub fn ExportButton(
     #[prop(into)]
     query: Signal<ActionQuery>,
 ) -> impl IntoView {
-    let client = use_context::<ApiClient>();
+    let client = StoredValue::new_local(use_context::<ApiClient>());
+    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let export = Action::new_local(move |query: &ActionQuery| {
-        let (client, query) = (client.clone(), query.clone());
-        async move {
-            match client {
-                Some(client) => client.export_csv(&query).await.map(|_| ()),
-                None => Ok(()),
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(result) = export.value().get() {
-            error.set(result.err().map(|e| format!("Export failed. {e}")));
-        }
-    });
-    let busy = export.pending();
+    let export = move |_| {
+        let Some(client) = client.get_value() else {
+            return;
+        };
+        let query = query.get_untracked();
+        error.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let result = client.export_csv(&query).await;
+            busy.try_set(false);
+            error.try_set(result.err().map(|e| format!("Export failed. {e}")));
+        });
+    };
     view! {
         <span class="ac-export">
             <button
@@ -35,14 +35,15 @@ pub fn ExportButton(
                 class="ac-button ac-button--subtle"
                 aria-busy=move || busy.get().then_some("true")
                 disabled=move || busy.get()
-                on:click=move |_| {
-                    error.set(None);
-                    export.dispatch(query.get_untracked());
-                }
+                on:click=export
             >
                 "Export"
             </button>
-            <span class="ac-alert ac-export__error" role="alert" hidden=move || error.with(Option::is_none)>
+            <span
+                class="ac-alert ac-export__error"
+                role="alert"
+                hidden=move || error.with(Option::is_none)
+            >
                 {move || error.get()}
             </span>
         </span>

@@ -39,31 +39,35 @@ pub fn FilterMenu(
     };
     let on_focusout = close_when_outside(wrapper, open);
     let label = facet.label();
-    // Keyed by value, so that new counts update text in place and focus stays on a checkbox.
-    let values =
-        Memo::new(move |_| options.with(|o| o.iter().map(|o| o.value.clone()).collect::<Vec<_>>()));
-    let item = move |value: String| {
-        let this = value.clone();
-        let option =
-            Memo::new(move |_| options.with(|o| o.iter().find(|o| o.value == this).cloned()));
-        let text = move || option.with(|o| o.as_ref().map(|o| o.label.clone()));
-        let count =
-            move || option.with(|o| o.as_ref().and_then(|o| o.count).map(|n| n.to_string()));
-        let checked = move || option.with(|o| o.as_ref().is_some_and(|o| o.selected));
-        let empty = move || option.with(|o| o.as_ref().is_some_and(|o| o.count == Some(0)));
-        view! {
-            <label class="ac-filter__option" class:ac-filter__option--empty=empty>
-                <input
-                    type="checkbox"
-                    class="ac-checkbox"
-                    prop:checked=checked
-                    on:change=move |_| on_toggle.run((facet, value.clone()))
-                />
-                <span class="ac-filter__label">{text}</span>
-                " "
-                <span class="ac-filter__count">{count}</span>
-            </label>
-        }
+    // One list, rebuilt in place: the values of a menu never change order, so each checkbox
+    // element stays (and keeps focus) while its count and state are patched.
+    let items = move || {
+        options
+            .get()
+            .into_iter()
+            .map(|option| {
+                let class = if option.count == Some(0) {
+                    "ac-filter__option ac-filter__option--empty"
+                } else {
+                    "ac-filter__option"
+                };
+                let count = option.count.map(|n| n.to_string()).unwrap_or_default();
+                let value = option.value;
+                view! {
+                    <label class=class>
+                        <input
+                            type="checkbox"
+                            class="ac-checkbox"
+                            prop:checked=option.selected
+                            on:change=move |_| on_toggle.run((facet, value.clone()))
+                        />
+                        <span class="ac-filter__label">{option.label}</span>
+                        " "
+                        <span class="ac-filter__count">{count}</span>
+                    </label>
+                }
+            })
+            .collect_view()
     };
     view! {
         <div class="ac-filter" node_ref=wrapper on:keydown=on_keydown on:focusout=on_focusout>
@@ -77,9 +81,9 @@ pub fn FilterMenu(
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 {label}
-                {move || {
-                    let n = picked.get();
-                    (n > 0).then(|| view! { <span class="ac-filter__picked">{format!(" ({n})")}</span> })
+                {move || match picked.get() {
+                    0 => String::new(),
+                    n => format!(" ({n})"),
                 }}
                 <span class="ac-filter__chevron" aria-hidden="true">"▾"</span>
             </button>
@@ -91,9 +95,7 @@ pub fn FilterMenu(
                 tabindex="-1"
                 hidden=move || !open.get()
             >
-                <For each=move || values.get() key=|v| v.clone() let:value>
-                    {item(value)}
-                </For>
+                {items}
                 <button
                     type="button"
                     class="ac-button ac-button--subtle ac-filter__clear"

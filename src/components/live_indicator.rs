@@ -22,16 +22,15 @@ pub fn LiveIndicator(
         <span class="ac-feed" class:ac-feed--on=move || status.get() == LiveStatus::Live class:ac-feed--off=off>
             <span class="ac-feed__dot" aria-hidden="true"></span>
             <span class="ac-feed__text" aria-live="polite">{text}</span>
-            <Show when=off>
-                <button
-                    type="button"
-                    class="ac-button ac-button--subtle ac-feed__retry"
-                    aria-label="Retry live updates"
-                    on:click=move |_| on_retry.run(())
-                >
-                    "Retry"
-                </button>
-            </Show>
+            <button
+                type="button"
+                class="ac-button ac-button--subtle ac-feed__retry"
+                aria-label="Retry live updates"
+                hidden=move || !off()
+                on:click=move |_| on_retry.run(())
+            >
+                "Retry"
+            </button>
         </span>
     }
 }

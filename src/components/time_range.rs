@@ -50,49 +50,56 @@ pub fn TimeRangeFilter(
         let day = if first { start } else { end };
         day.map(format_day).unwrap_or_default()
     };
-    let options = TimeRange::ALL
-        .iter()
-        .map(|preset| {
-            let value = preset.as_str().to_owned();
-            let this = preset.clone();
+    let current = move || {
+        range
+            .get()
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    // Static options (the first render selects by attribute); later changes set the value.
+    let initial = current();
+    let options = std::iter::once((String::new(), "Any time".to_owned()))
+        .chain(
+            TimeRange::ALL
+                .iter()
+                .map(|r| (r.as_str().to_owned(), r.label().into_owned())),
+        )
+        .map(|(value, label)| {
+            let selected = value == initial;
             view! {
-                <option value=value prop:selected=move || range.get().as_ref() == Some(&this)>
-                    {preset.label().into_owned()}
+                <option value=value selected=selected>
+                    {label}
                 </option>
             }
         })
         .collect_view();
+    let custom = move || range.get() != Some(TimeRange::Custom);
     view! {
         <div class="ac-range">
             <label class="ac-range__label" for=select_id.clone()>
                 "Time range"
             </label>
-            <select id=select_id class="ac-select" on:change=on_select>
-                <option value="" prop:selected=move || range.get().is_none()>
-                    "Any time"
-                </option>
+            <select id=select_id class="ac-select" prop:value=current on:change=on_select>
                 {options}
             </select>
-            <Show when=move || range.get() == Some(TimeRange::Custom)>
-                <label class="ac-range__day">
-                    "From "
-                    <input
-                        type="date"
-                        class="ac-input"
-                        prop:value=move || day_text(true)
-                        on:change=move |ev| set_day(true, event_target_value(&ev))
-                    />
-                </label>
-                <label class="ac-range__day">
-                    "To "
-                    <input
-                        type="date"
-                        class="ac-input"
-                        prop:value=move || day_text(false)
-                        on:change=move |ev| set_day(false, event_target_value(&ev))
-                    />
-                </label>
-            </Show>
+            <label class="ac-range__day" hidden=custom>
+                "From "
+                <input
+                    type="date"
+                    class="ac-input"
+                    prop:value=move || day_text(true)
+                    on:change=move |ev| set_day(true, event_target_value(&ev))
+                />
+            </label>
+            <label class="ac-range__day" hidden=custom>
+                "To "
+                <input
+                    type="date"
+                    class="ac-input"
+                    prop:value=move || day_text(false)
+                    on:change=move |ev| set_day(false, event_target_value(&ev))
+                />
+            </label>
         </div>
     }
 }
