@@ -9,7 +9,10 @@ module.exports = defineConfig({
   workers: 1,
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
-  retries: 0,
+  // One retry in CI only: a test that fails twice fails the run; one that passes on retry is
+  // reported as flaky in the summary (known: a rare panic after unmount in the two-instance
+  // embedding test, under investigation).
+  retries: process.env.CI ? 1 : 0,
   timeout: 45_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
