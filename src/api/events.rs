@@ -39,7 +39,7 @@ impl ApiClient {
         if self.cookies.is_some() {
             return Some(self.url("/events"));
         }
-        let token = self.token.get_untracked()?;
+        let token = self.token.try_get_untracked().flatten()?;
         let query = encode_pairs([("access_token", token.trim())]);
         Some(self.url(&format!("/events?{query}")))
     }

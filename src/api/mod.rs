@@ -133,6 +133,11 @@ impl ApiClient {
         self.post("/undo", body).await
     }
 
+    /// Whether the instance this client belongs to has been unmounted.
+    fn is_disposed(&self) -> bool {
+        self.token.try_get_untracked().is_none()
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -146,7 +151,8 @@ impl ApiClient {
                 None => request,
             };
         }
-        match self.token.get_untracked() {
+        // `try_`: the instance may have been unmounted while this request waited.
+        match self.token.try_get_untracked().flatten() {
             Some(token) => request.header("Authorization", &bearer(&token)),
             None => request,
         }
@@ -176,7 +182,16 @@ impl ApiClient {
         request: RequestBuilder,
         json: Option<String>,
     ) -> Result<String, ApiError> {
+        // A request started just before its instance was unmounted runs after the instance's
+        // signals are gone: it must end here quietly, not touch them (that would panic, and a
+        // panic stops every instance on the page).
+        if self.is_disposed() {
+            return Err(ApiError::Network("the Action Center was unmounted".to_owned()));
+        }
         self.refresh_token().await?;
+        if self.is_disposed() {
+            return Err(ApiError::Network("the Action Center was unmounted".to_owned()));
+        }
         let request = self.authorized(request);
         let sent = match json {
             Some(json) => request
@@ -192,7 +207,7 @@ impl ApiClient {
         let result = body(sent?).await;
         if matches!(result, Err(ApiError::Unauthorized)) {
             if let Some(callback) = self.on_unauthorized {
-                callback.run(());
+                callback.try_run(());
             }
         }
         result
