@@ -10,8 +10,7 @@ module.exports = defineConfig({
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   // One retry in CI only: a test that fails twice fails the run; one that passes on retry is
-  // reported as flaky in the summary (known: a rare panic after unmount in the two-instance
-  // embedding test, under investigation).
+  // reported as flaky in the summary.
   retries: process.env.CI ? 1 : 0,
   timeout: 45_000,
   expect: { timeout: 10_000 },
