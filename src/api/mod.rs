@@ -186,11 +186,15 @@ impl ApiClient {
         // signals are gone: it must end here quietly, not touch them (that would panic, and a
         // panic stops every instance on the page).
         if self.is_disposed() {
-            return Err(ApiError::Network("the Action Center was unmounted".to_owned()));
+            return Err(ApiError::Network(
+                "the Action Center was unmounted".to_owned(),
+            ));
         }
         self.refresh_token().await?;
         if self.is_disposed() {
-            return Err(ApiError::Network("the Action Center was unmounted".to_owned()));
+            return Err(ApiError::Network(
+                "the Action Center was unmounted".to_owned(),
+            ));
         }
         let request = self.authorized(request);
         let sent = match json {
