@@ -36,6 +36,56 @@ function fatal(target, message) {
   );
 }
 
+// The roots of the instances on this page (and the standalone page's <body>): where the fatal
+// notice goes if the wasm module ever stops.
+const roots = new Set();
+let stopped = false;
+
+/**
+ * The last line of defence: the wasm module panicked, which stops it for every instance on the
+ * page. Nothing of the app can run any more, so this notice is plain DOM built here, in
+ * JavaScript: role alert, what happened, the message to hand to support, and "Reload".
+ */
+function showStopped(root, message) {
+  const notice = document.createElement("div");
+  notice.className = "ac-error ac-fatal";
+  notice.setAttribute("role", "alert");
+  const title = document.createElement("p");
+  title.className = "ac-fatal__title";
+  title.textContent = "Action Center stopped";
+  const text = document.createElement("p");
+  text.textContent = "An internal error stopped the app. Reload to continue; if it happens again, send this message to your support team:";
+  const detail = document.createElement("pre");
+  detail.className = "ac-fatal__detail";
+  detail.textContent = message;
+  const reload = document.createElement("button");
+  reload.type = "button";
+  reload.className = "ac-button ac-button--primary";
+  reload.textContent = "Reload";
+  reload.addEventListener("click", () => location.reload());
+  notice.append(title, text, detail, reload);
+  // The app's own tree may be half-updated: it goes, so that nothing frozen stays clickable.
+  // Its root element stays, with the theme and the host's token overrides.
+  const app = root.querySelector(".ac-app");
+  (app || root).replaceChildren(notice);
+  reload.focus({ preventScroll: true });
+}
+
+// Called by the wasm module's panic hook, once, before the module stops.
+globalThis.__actionCenterStopped = (message) => {
+  if (stopped) return;
+  stopped = true;
+  const text = String(message || "internal error");
+  for (const root of roots) {
+    try {
+      showStopped(root, text);
+      fatal(root, text);
+    } catch (_) {
+      // One broken instance must not keep the others from hearing of it.
+    }
+  }
+};
+
 /** A stylesheet link in `shadow`, and a promise that settles once it loaded (or failed). */
 function stylesheet(shadow, file) {
   const link = document.createElement("link");
@@ -79,7 +129,8 @@ export async function mount(element, config = {}) {
       mounted = false;
       const running = app;
       app = null;
-      if (running) {
+      roots.delete(root);
+      if (running && !stopped) {
         running.unmount();
         running.free();
       }
@@ -98,14 +149,27 @@ export async function mount(element, config = {}) {
     fatal(root, message);
     return handle;
   }
-  if (mounted) app = bindings.mount(root, config);
+  if (mounted) {
+    roots.add(root);
+    app = bindings.mount(root, config);
+  }
   return handle;
 }
 
 // The standalone page marks its <body>; there the app starts at once (the wasm module's `main`
 // mounts it). A host page only pays for the download when it mounts.
 if (typeof document !== "undefined" && document.body && document.body.hasAttribute(STANDALONE)) {
+  roots.add(document.body);
   load().catch((error) => {
     document.body.textContent = `Action Center could not be loaded: ${error}`;
   });
+}
+
+/**
+ * Test-only: makes the running wasm module panic on purpose (end-to-end tests check the fatal
+ * notice and `actioncenter:fatal` with it). Never called by the app or a host.
+ */
+export async function __testPanic(message = "test") {
+  const bindings = await load();
+  bindings.__testPanic(String(message));
 }

@@ -19,7 +19,6 @@ use leptos::html::Div;
 use leptos::mount::UnmountHandle;
 use leptos::prelude::*;
 use leptos::tachys::view::any_view::AnyViewState;
-use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
 use crate::components::{ErrorView, SignInForm};
@@ -157,7 +156,7 @@ pub fn App(
         client = client.with_token_refresh(refresh);
         // The first token: until it arrives the page waits for the host.
         let client = client.clone();
-        spawn_local(async move {
+        crate::state::spawn_owned(async move {
             let _ = client.refresh_token().await;
         });
     }
@@ -225,7 +224,7 @@ pub fn App(
 
 /// Mounts the standalone app (sign-in form, same-origin API) into `<body>`.
 pub fn mount_standalone() {
-    console_error_panic_hook::set_once();
+    embed::install_panic_hook();
     leptos::mount::mount_to_body(|| view! { <App config=AppConfig::default() /> });
 }
 

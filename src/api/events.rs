@@ -1,20 +1,26 @@
-//! Live updates: `GET /events` (Server-Sent Events), reconnecting with backoff on its own.
+//! Live updates: `GET /events` (Server-Sent Events) read with `fetch`, reconnecting on its own.
 //!
-//! EventSource cannot send headers, so the token travels as `?access_token=` on this one route.
-//! Each `event: action` carries the changed action as JSON; an event that does not decode is
-//! ignored. The browser's own reconnection is replaced by ours, so that the indicator knows when
-//! updates are off and a retry waits longer each time (1, 2, 4 … 30 s).
+//! `EventSource` cannot send headers, so the stream is read with `fetch` instead: it carries
+//! the same `Authorization` header (or cookies + CSRF header, and the host's `getToken`
+//! refresh) as every other call, and no credential ever appears in a URL. The body is parsed
+//! by core's [`SseParser`]. Each `event: action` carries the changed action as JSON (one that
+//! does not decode is ignored); `event: reset` means the server cannot replay what was missed,
+//! so the page reloads its rows. On reconnection the last event id goes back as
+//! `Last-Event-ID`, so the server replays what happened meanwhile. Waits grow with each failed
+//! attempt, with jitter ([`reconnect_delay`]); the indicator's "Retry" cuts a wait short.
+//!
+//! The connection loop is owned by the page that started it ([`crate::state::task`]): when the
+//! page goes away the loop stops at its next wait and the request is aborted.
 
-use std::time::Duration;
-
-use action_center_core::query::encode_pairs;
+use action_center_core::sse::{reconnect_delay, SseParser};
 use action_center_core::Action;
+use gloo_net::http::Request;
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{EventSource, MessageEvent};
+use wasm_bindgen_futures::JsFuture;
 
-use super::ApiClient;
+use super::{body, ApiClient, ApiError};
+use crate::state::Alive;
 
 /// Where the live connection is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,69 +33,14 @@ pub enum LiveStatus {
     Off,
 }
 
-/// How long to wait before reconnection attempt `attempt` (0-based): 1, 2, 4, 8, 16, 30 s.
-pub fn backoff(attempt: u32) -> Duration {
-    Duration::from_secs((1u64 << attempt.min(5)).min(30))
-}
-
-impl ApiClient {
-    /// The URL of the event stream, with the current token unless the browser's cookies sign
-    /// in (then the stream is opened with credentials); `None` when signed out.
-    pub fn events_url(&self) -> Option<String> {
-        if self.cookies.is_some() {
-            return Some(self.url("/events"));
-        }
-        let token = self.token.try_get_untracked().flatten()?;
-        let query = encode_pairs([("access_token", token.trim())]);
-        Some(self.url(&format!("/events?{query}")))
-    }
-
-    /// Opens the event stream (`withCredentials` when cookies sign in).
-    fn open_events(&self, url: &str) -> Option<EventSource> {
-        if self.cookies.is_none() {
-            return EventSource::new(url).ok();
-        }
-        // `new EventSource(url, { withCredentials: true })`, without one more web-sys feature.
-        let init = js_sys::Object::new();
-        js_sys::Reflect::set(&init, &"withCredentials".into(), &true.into()).ok()?;
-        let constructor = js_sys::Reflect::get(&js_sys::global(), &"EventSource".into())
-            .ok()?
-            .dyn_into::<js_sys::Function>()
-            .ok()?;
-        let args = js_sys::Array::of2(&url.into(), &init);
-        js_sys::Reflect::construct(&constructor, &args)
-            .ok()?
-            .dyn_into::<EventSource>()
-            .ok()
-    }
-}
-
-/// An open stream and the callbacks it holds. Dropping it closes the stream first, so that no
-/// callback runs after it is gone.
-struct Connection {
-    source: EventSource,
-    on_action: Closure<dyn FnMut(MessageEvent)>,
-    _on_open: Closure<dyn FnMut(web_sys::Event)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl Drop for Connection {
-    fn drop(&mut self) {
-        self.source.close();
-        self.source.set_onopen(None);
-        self.source.set_onerror(None);
-        let _ = self
-            .source
-            .remove_event_listener_with_callback("action", self.on_action.as_ref().unchecked_ref());
-    }
-}
-
-#[derive(Default)]
-struct Inner {
-    connection: Option<Connection>,
-    timer: Option<TimeoutHandle>,
-    attempt: u32,
-    opened_before: bool,
+/// Why one connection ended.
+enum Ended {
+    /// The server closed the stream (a restart, a deploy): come back soon.
+    Closed,
+    /// It failed; wait longer each time.
+    Failed,
+    /// The session is over (401): the client's unauthorized handler has been told.
+    SignedOut,
 }
 
 /// The live feed of changed actions. Lives as long as the reactive owner that started it.
@@ -97,160 +48,195 @@ struct Inner {
 pub struct LiveFeed {
     /// The connection's state, for the indicator.
     pub status: RwSignal<LiveStatus>,
-    inner: StoredValue<Inner, LocalStorage>,
-    client: StoredValue<ApiClient, LocalStorage>,
-    on_action: Callback<Action>,
-    on_reconnect: Callback<()>,
+    /// Resolves the current wait between attempts early ("Retry").
+    wake: StoredValue<Option<js_sys::Function>, LocalStorage>,
+    /// Aborts the request of the current connection.
+    abort: StoredValue<Option<web_sys::AbortController>, LocalStorage>,
 }
 
 impl LiveFeed {
-    /// Connects now. `on_action` gets every changed action; `on_reconnect` runs when the stream
-    /// opens again after a break (events may have been missed: reload what is shown).
-    pub fn start(
-        client: ApiClient,
-        on_action: Callback<Action>,
-        on_reconnect: Callback<()>,
-    ) -> Self {
+    /// Connects now and keeps connecting while the current owner lives. `on_action` gets
+    /// every changed action; `on_reload` runs when events may have been missed and the server
+    /// could not replay them (reload what is shown).
+    pub fn start(client: ApiClient, on_action: Callback<Action>, on_reload: Callback<()>) -> Self {
         let feed = LiveFeed {
             status: RwSignal::new(LiveStatus::Connecting),
-            inner: StoredValue::new_local(Inner::default()),
-            client: StoredValue::new_local(client),
-            on_action,
-            on_reconnect,
+            wake: StoredValue::new_local(None),
+            abort: StoredValue::new_local(None),
         };
-        feed.open();
-        on_cleanup(move || feed.stop());
+        on_cleanup(move || {
+            if let Some(Some(controller)) = feed.abort.try_update_value(Option::take) {
+                controller.abort();
+            }
+        });
+        Alive::here().spawn(feed.run(client, on_action, on_reload));
         feed
     }
 
     /// Reconnects at once (the indicator's "Retry").
     pub fn retry(&self) {
-        self.inner.update_value(|inner| {
-            inner.attempt = 0;
-            if let Some(timer) = inner.timer.take() {
-                timer.clear();
-            }
-        });
-        self.open();
-    }
-
-    /// Closes the stream and cancels any retry.
-    fn stop(&self) {
-        if let Some(mut inner) = self.inner.try_update_value(std::mem::take) {
-            if let Some(timer) = inner.timer.take() {
-                timer.clear();
-            }
-            inner.connection = None;
+        if let Some(Some(wake)) = self.wake.try_update_value(Option::take) {
+            let _ = wake.call0(&wasm_bindgen::JsValue::NULL);
         }
     }
 
-    fn open(&self) {
-        let feed = *self;
-        // Never called from the old connection's own callbacks, so dropping it here is safe.
-        self.inner.update_value(|inner| inner.connection = None);
-        let Some(url) = self.client.with_value(ApiClient::events_url) else {
-            self.status.set(LiveStatus::Off);
-            return;
-        };
-        let Some(source) = self.client.with_value(|c| c.open_events(&url)) else {
-            self.status.set(LiveStatus::Off);
-            self.schedule_retry();
-            return;
-        };
-        self.status.set(LiveStatus::Connecting);
-
-        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            feed.status.try_set(LiveStatus::Live);
-            let again = feed
-                .inner
-                .try_update_value(|inner| {
-                    inner.attempt = 0;
-                    std::mem::replace(&mut inner.opened_before, true)
-                })
-                .unwrap_or(false);
-            if again {
-                feed.on_reconnect.try_run(());
-            }
-        });
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
-            // Close (not drop: this callback belongs to the connection) and retry later.
-            if let Some(source) = ev.target().and_then(|t| t.dyn_into::<EventSource>().ok()) {
-                source.close();
-            }
-            if feed.status.try_set(LiveStatus::Off).is_none() {
-                feed.schedule_retry();
-            }
-        });
-        let on_action = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let Some(text) = ev.data().as_string() else {
+    async fn run(self, client: ApiClient, on_action: Callback<Action>, on_reload: Callback<()>) {
+        let mut parser = SseParser::new();
+        let mut failures = 0u32;
+        let mut opened_before = false;
+        loop {
+            self.status.try_set(LiveStatus::Connecting);
+            let ended = self
+                .connect(
+                    &client,
+                    &mut parser,
+                    &mut opened_before,
+                    on_action,
+                    on_reload,
+                )
+                .await;
+            if self.status.try_set(LiveStatus::Off).is_some() {
                 return;
+            }
+            failures = match ended {
+                Ended::SignedOut => return,
+                Ended::Closed => 0,
+                Ended::Failed => failures.saturating_add(1),
             };
-            if let Ok(action) = serde_json::from_str::<Action>(&text) {
-                feed.on_action.try_run(action);
-            }
-        });
-        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let _ =
-            source.add_event_listener_with_callback("action", on_action.as_ref().unchecked_ref());
-        self.inner.update_value(|inner| {
-            inner.connection = Some(Connection {
-                source,
-                on_action,
-                _on_open: on_open,
-                _on_error: on_error,
-            })
-        });
-    }
-
-    fn schedule_retry(&self) {
-        let feed = *self;
-        let Some(attempt) = self.inner.try_update_value(|inner| {
-            let attempt = inner.attempt;
-            inner.attempt = attempt.saturating_add(1);
-            if let Some(timer) = inner.timer.take() {
-                timer.clear();
-            }
-            attempt
-        }) else {
-            return;
-        };
-        if let Ok(handle) = set_timeout_with_handle(
-            move || {
-                if feed
-                    .inner
-                    .try_update_value(|inner| inner.timer = None)
-                    .is_none()
-                {
-                    return;
-                }
-                // A host's token may have been replaced meanwhile: bring it up to date first.
-                let Some(client) = feed.client.try_get_value() else {
-                    return;
-                };
-                leptos::task::spawn_local(async move {
-                    let _ = client.refresh_token().await;
-                    if feed.inner.try_with_value(|_| ()).is_some() {
-                        feed.open();
-                    }
-                });
-            },
-            backoff(attempt),
-        ) {
-            self.inner.update_value(|inner| inner.timer = Some(handle));
+            let delay = reconnect_delay(failures, parser.retry_ms(), js_sys::Math::random());
+            self.wait(delay.as_millis().min(i32::MAX as u128) as i32)
+                .await;
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::backoff;
-    use std::time::Duration;
+    /// Sleeps `ms`, or until [`LiveFeed::retry`].
+    async fn wait(&self, ms: i32) {
+        let wake = self.wake;
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+            }
+            wake.try_set_value(Some(resolve));
+        });
+        let _ = JsFuture::from(promise).await;
+        wake.try_set_value(None);
+    }
 
-    #[test]
-    fn retries_wait_longer_up_to_half_a_minute() {
-        let waits: Vec<_> = (0..8).map(|n| backoff(n).as_secs()).collect();
-        assert_eq!(waits, [1, 2, 4, 8, 16, 30, 30, 30]);
-        assert_eq!(backoff(u32::MAX), Duration::from_secs(30));
+    /// One connection: open the stream, hand over its events until it ends.
+    async fn connect(
+        &self,
+        client: &ApiClient,
+        parser: &mut SseParser,
+        opened_before: &mut bool,
+        on_action: Callback<Action>,
+        on_reload: Callback<()>,
+    ) -> Ended {
+        parser.reconnected();
+        let response = match self.open(client, parser.last_event_id()).await {
+            Ok(response) => response,
+            Err(ApiError::Unauthorized) => {
+                if let Some(callback) = client.on_unauthorized {
+                    callback.try_run(());
+                }
+                return Ended::SignedOut;
+            }
+            Err(_) => return Ended::Failed,
+        };
+        let Some(reader) = response.body().map(|stream| {
+            stream
+                .get_reader()
+                .unchecked_into::<web_sys::ReadableStreamDefaultReader>()
+        }) else {
+            return Ended::Failed;
+        };
+        self.status.try_set(LiveStatus::Live);
+        // Without a last event id nothing can be replayed: what changed while the stream was
+        // down is reloaded instead (the first connection has nothing to catch up on).
+        if std::mem::replace(opened_before, true) && parser.last_event_id().is_empty() {
+            on_reload.try_run(());
+        }
+        loop {
+            let Ok(chunk) = JsFuture::from(reader.read()).await else {
+                return Ended::Failed;
+            };
+            let done = js_sys::Reflect::get(&chunk, &"done".into())
+                .ok()
+                .and_then(|d| d.as_bool())
+                .unwrap_or(true);
+            if done {
+                return Ended::Closed;
+            }
+            let Ok(bytes) = js_sys::Reflect::get(&chunk, &"value".into())
+                .and_then(|v| v.dyn_into::<js_sys::Uint8Array>())
+            else {
+                return Ended::Failed;
+            };
+            for event in parser.feed(&bytes.to_vec()) {
+                match event.event.as_str() {
+                    "action" => {
+                        if let Ok(action) = serde_json::from_str::<Action>(&event.data) {
+                            on_action.try_run(action);
+                        }
+                    }
+                    "reset" => {
+                        on_reload.try_run(());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Sends `GET /events` the way every call is sent (token refresh, auth header or cookies)
+    /// and returns the open response, or the error it answered with.
+    async fn open(
+        &self,
+        client: &ApiClient,
+        last_event_id: &str,
+    ) -> Result<gloo_net::http::Response, ApiError> {
+        if client.is_disposed() {
+            return Err(ApiError::Network(
+                "the Action Center was unmounted".to_owned(),
+            ));
+        }
+        client.refresh_token().await?;
+        if client.is_disposed() {
+            return Err(ApiError::Network(
+                "the Action Center was unmounted".to_owned(),
+            ));
+        }
+        let controller = web_sys::AbortController::new()
+            .map_err(|_| ApiError::Network("cannot open the live stream".to_owned()))?;
+        let mut request = Request::get(&client.url("/events"))
+            .abort_signal(Some(&controller.signal()))
+            .cache(web_sys::RequestCache::NoStore);
+        if !last_event_id.is_empty() {
+            request = request.header("Last-Event-ID", last_event_id);
+        }
+        let request = client
+            .authorized(request)
+            .header("Accept", "text/event-stream");
+        if let Some(Some(previous)) = self.abort.try_update_value(|a| a.replace(controller)) {
+            previous.abort();
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        if !response.ok() {
+            return Err(body(response).await.err().unwrap_or(ApiError::Decode(
+                "the live stream answered without events".to_owned(),
+            )));
+        }
+        let is_stream = response
+            .headers()
+            .get("content-type")
+            .is_some_and(|t| t.trim_start().starts_with("text/event-stream"));
+        if !is_stream {
+            return Err(ApiError::Decode(
+                "the live stream is not an event stream".to_owned(),
+            ));
+        }
+        Ok(response)
     }
 }

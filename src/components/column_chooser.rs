@@ -35,8 +35,8 @@ pub fn ColumnChooser(
     let on_focusout = close_when_outside(wrapper, open);
     // The list is rebuilt in place when a column moves; focus returns to the control used.
     let refocus = move |control: String| {
-        request_animation_frame(move || {
-            let Some(root) = wrapper.get_untracked() else {
+        crate::state::next_frame(move || {
+            let Some(root) = wrapper.try_get_untracked().flatten() else {
                 return;
             };
             if let Ok(Some(el)) = root.query_selector(&format!("[data-control='{control}']")) {

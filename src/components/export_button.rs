@@ -1,6 +1,5 @@
 use action_center_core::ActionQuery;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::ApiClient;
 
@@ -15,6 +14,7 @@ pub fn ExportButton(
     let client = StoredValue::new_local(use_context::<ApiClient>());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let alive = crate::state::Alive::here();
     let export = move |_| {
         let Some(client) = client.get_value() else {
             return;
@@ -22,7 +22,7 @@ pub fn ExportButton(
         let query = query.get_untracked();
         error.set(None);
         busy.set(true);
-        spawn_local(async move {
+        alive.spawn(async move {
             let result = client.export_csv(&query).await;
             busy.try_set(false);
             error.try_set(result.err().map(|e| format!("Export failed. {e}")));

@@ -29,7 +29,8 @@ pub fn Flyout(
     // On the window, so that Escape and the focus trap work wherever focus happens to be
     // (e.g. on <body> after the focused button was removed by an update).
     let on_keydown = move |ev: KeyboardEvent| {
-        let Some(root) = dialog.get_untracked() else {
+        // `try_`: a window listener can outlive the dialog within one event dispatch.
+        let Some(root) = dialog.try_get_untracked().flatten() else {
             return;
         };
         if !crate::browser::is_for_instance(&ev, &root) {
@@ -38,7 +39,7 @@ pub fn Flyout(
         match ev.key().as_str() {
             "Escape" => {
                 ev.prevent_default();
-                on_close.run(());
+                on_close.try_run(());
             }
             "Tab" => {
                 let items = focusables(&root);

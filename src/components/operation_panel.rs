@@ -10,7 +10,7 @@ use crate::api::{ApiClient, ApiError};
 use crate::browser::refocus_near;
 use crate::components::comment_box::CommentBox;
 use crate::components::error_view::ErrorView;
-use crate::state::{use_now, Feedback};
+use crate::state::{use_now, Alive, Feedback};
 use crate::unique_id;
 
 /// Which operations a panel offers.
@@ -87,9 +87,14 @@ pub fn OperationPanel(
     let blocker_id = unique_id("ac-blocker");
     let include_id = unique_id("ac-include");
 
+    // The panel's lifetime. A request outlives it when the analyst closes the flyout before
+    // the answer: the outcome still goes to the page (feedback, host events), which owns it;
+    // only the panel's own state waits for the panel to be alive.
+    let alive = Alive::here();
     let submit = leptos::prelude::Action::new_local(move |request: &Request| {
         let client = client.clone();
         let request = request.clone();
+        let alive = alive.clone();
         async move {
             let (kind, result) = match (&client, &request) {
                 (None, _) => (
@@ -116,20 +121,14 @@ pub fn OperationPanel(
                 }
                 _ => None,
             };
-            notice.try_set(conflict.map(|a| already_decided_notice(&a, now.get_untracked())));
-            match result {
+            // Page-owned: the rows, the live region and the host hear of it in any case.
+            let message = match result {
                 Ok(response) => {
                     host.report(kind, &response);
                     if let Some(feedback) = feedback {
                         feedback.report(kind, response);
                     }
-                    step.try_set(None);
-                    include.try_set(false);
-                    comment.try_set(String::new());
-                    error.try_set(None);
-                    if let Some(el) = root.get_untracked() {
-                        refocus_near(&el);
-                    }
+                    None
                 }
                 Err(err) => {
                     // A 409 carries the action's current state: update the row and the pane.
@@ -138,9 +137,24 @@ pub fn OperationPanel(
                     {
                         feedback.changed(vec![*action]);
                     }
-                    error.try_set(Some(err.to_string()));
+                    Some(err.to_string())
+                }
+            };
+            // Panel-owned: only while the panel is still shown.
+            if !alive.is_alive() {
+                return;
+            }
+            let when = now.try_get_untracked().unwrap_or_else(chrono::Utc::now);
+            notice.try_set(conflict.map(|a| already_decided_notice(&a, when)));
+            if message.is_none() {
+                step.try_set(None);
+                include.try_set(false);
+                comment.try_set(String::new());
+                if let Some(el) = root.try_get_untracked().flatten() {
+                    refocus_near(&el);
                 }
             }
+            error.try_set(message);
         }
     });
     let busy = submit.pending();

@@ -21,10 +21,13 @@ pub fn SearchBox(
     let on_input = move |ev: web_sys::Event| {
         cancel();
         let text = event_target_value(&ev);
-        if let Ok(handle) =
-            set_timeout_with_handle(move || on_search.run(text), Duration::from_millis(250))
-        {
-            pending.set_value(Some(handle));
+        if let Ok(handle) = set_timeout_with_handle(
+            move || {
+                on_search.try_run(text);
+            },
+            Duration::from_millis(250),
+        ) {
+            pending.try_set_value(Some(handle));
         }
     };
     let on_keydown = move |ev: web_sys::KeyboardEvent| {

@@ -126,8 +126,10 @@ impl Host {
 
     /// The element this instance's DOM lives in (its root; the document's when mounted on its
     /// own), for lookups that must stay inside one instance.
+    /// `None` once the instance is gone.
     pub fn scope(&self) -> Option<web_sys::Element> {
-        match self.root.get_untracked() {
+        // `try_`: this runs after awaits and frames, when the instance may be unmounted.
+        match self.root.try_get_untracked()? {
             Some(root) => Some(root.into()),
             None => web_sys::window()?.document()?.document_element(),
         }
@@ -135,13 +137,13 @@ impl Host {
 
     /// `actioncenter:fatal`.
     pub fn fatal(&self, message: &str) {
-        if let Some(root) = self.root.get_untracked() {
+        if let Some(root) = self.root.try_get_untracked().flatten() {
             dispatch_fatal(&root, message);
         }
     }
 
     fn send(&self, name: &str, detail: &impl Serialize, cancelable: bool) -> bool {
-        match self.root.get_untracked() {
+        match self.root.try_get_untracked().flatten() {
             Some(root) => dispatch(&root, name, detail, cancelable),
             None => true,
         }

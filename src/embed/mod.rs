@@ -108,13 +108,24 @@ pub fn mount(element: web_sys::HtmlElement, config: JsValue) -> MountHandle {
     }
 }
 
-/// Reports a panic to every live instance's host before the module stops.
-fn install_panic_hook() {
+/// The last line of defence, installed by every mount (standalone too): a panic stops the wasm
+/// module for every instance on the page, so before it does, the hook hands the message to the
+/// loader (`action-center-embed.js`), which replaces each instance with a readable notice
+/// (role alert, "Reload") and sends `actioncenter:fatal` to its host. Without the loader (a
+/// page that mounted the module itself), the hook sends the event from here.
+pub(crate) fn install_panic_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
             console_error_panic_hook::hook(info);
             let message = format!("The Action Center stopped after an internal error: {info}");
+            let loader = js_sys::Reflect::get(&js_sys::global(), &"__actionCenterStopped".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            if let Some(stopped) = loader {
+                let _ = stopped.call1(&JsValue::NULL, &JsValue::from_str(&message));
+                return;
+            }
             let _ = MOUNTED.try_with(|all| {
                 if let Ok(all) = all.try_borrow() {
                     for element in all.iter() {
@@ -124,6 +135,13 @@ fn install_panic_hook() {
             });
         }));
     });
+}
+
+/// Test-only entry point: panics on purpose, so that end-to-end tests can check the fatal
+/// notice and the host's `actioncenter:fatal` event. Nothing in the app calls it.
+#[wasm_bindgen(js_name = __testPanic)]
+pub fn test_panic(message: String) {
+    panic!("deliberate test panic: {message}");
 }
 
 /// What the host's `getToken` failed with, in words.

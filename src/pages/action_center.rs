@@ -16,7 +16,7 @@ use crate::components::{
     FilterBar, LiveIndicator, LiveRegion, Pager, SearchBox, TabBar, UserBar,
 };
 use crate::pages::open_action::OpenAction;
-use crate::state::{sync_with_address_bar, ColumnPrefs, Feedback, Latest, PageState};
+use crate::state::{sync_with_address_bar, Alive, ColumnPrefs, Feedback, Latest, PageState};
 use crate::{unique_id, UrlState};
 
 /// How often a page with queued, running or undoing rows reloads while live updates are off.
@@ -34,6 +34,8 @@ pub fn ActionCenterPage(
 ) -> impl IntoView {
     let state = PageState::new();
     provide_context(state);
+    // The page's lifetime: its timers and frames do nothing once it is gone.
+    let alive = Alive::here();
     // Standalone (or under the host's route), the view lives in the address bar.
     if let Some(UrlState::AddressBar { base_path }) = use_context::<UrlState>() {
         sync_with_address_bar(state, base_path);
@@ -109,19 +111,19 @@ pub fn ActionCenterPage(
     // Live updates: changed rows are replaced in place; anything that may enter or leave the
     // page (or change its total) reloads it once, shortly, for a burst of changes.
     let reload_armed = StoredValue::new(false);
-    let reload_soon = move || {
-        if !reload_armed.get_value() {
-            reload_armed.set_value(true);
-            set_timeout(
-                move || {
+    let reload_soon = {
+        let alive = alive.clone();
+        Callback::new(move |_| {
+            if reload_armed.try_get_value() == Some(false) {
+                reload_armed.set_value(true);
+                alive.after(LIVE_RELOAD, move || {
                     if reload_armed.try_set_value(false).is_none() {
                         list.refetch();
                         facets.refetch();
                     }
-                },
-                LIVE_RELOAD,
-            );
-        }
+                });
+            }
+        })
     };
     let reported = RwSignal::new(None::<Action>);
     let on_live = Callback::new(move |action: Action| {
@@ -136,7 +138,7 @@ pub fn ActionCenterPage(
             });
         }
         if effect.refetch {
-            reload_soon();
+            reload_soon.run(());
         }
         if state.open.get_untracked().as_deref() == Some(action.id.as_str())
             && reported.with_untracked(|r| r.as_ref().is_none_or(|r| r.version < action.version))
@@ -144,28 +146,22 @@ pub fn ActionCenterPage(
             reported.set(Some(action));
         }
     });
-    let feed = LiveFeed::start(
-        client.clone(),
-        on_live,
-        Callback::new(move |_| reload_soon()),
-    );
+    let feed = LiveFeed::start(client.clone(), on_live, reload_soon);
     let live = Signal::derive(move || feed.status.get());
 
     // Reload while the executor works on rows of this page, so they update as it finishes
     // (live updates do that when they are on).
     let poll_armed = StoredValue::new(false);
+    let poll_alive = alive.clone();
     Effect::new(move |_| {
         let busy = items.with(|v| v.iter().any(|a| a.status.is_in_flight()))
             && live.get() != LiveStatus::Live;
         if busy && !poll_armed.get_value() {
             poll_armed.set_value(true);
-            set_timeout(
-                move || {
-                    poll_armed.try_set_value(false);
-                    list.refetch();
-                },
-                POLL,
-            );
+            poll_alive.after(POLL, move || {
+                poll_armed.try_set_value(false);
+                list.refetch();
+            });
         }
     });
 
@@ -218,7 +214,7 @@ pub fn ActionCenterPage(
         if let Some(id) = id {
             let fallback = fallback_focus.clone();
             // After the dialog is gone and the page is no longer inert.
-            request_animation_frame(move || {
+            alive.next_frame(move || {
                 if let Some(scope) = host.scope() {
                     focus_row(&scope, &id, &fallback);
                 }

@@ -1,13 +1,18 @@
 //! What the analyst hears back: the live region's text, progress of bulk work the executor is
 //! still doing, and the hand-off of changed actions to the page (rows update in place).
+//!
+//! The hub is owned by the page, not by the flyout or bulk bar that sent a request, so that an
+//! outcome still reaches the analyst after they closed the flyout (state that deliberately
+//! outlives the view; see [`crate::state::task`]). Its own follow-up polling is bound to the
+//! page and ends with it.
 
 use action_center_core::format::{any_in_flight, summarize_results, BulkKind};
 use action_center_core::{Action, BulkResponse, ItemResult, Outcome};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::ApiClient;
 use crate::browser::sleep;
+use crate::state::task::Alive;
 
 /// How often an undo in progress is checked, and for how long at most.
 const POLL_MS: i32 = 1500;
@@ -34,6 +39,8 @@ pub struct Feedback {
     changed: Callback<Vec<Action>>,
     client: StoredValue<Option<ApiClient>>,
     generation: StoredValue<u64>,
+    /// The page's lifetime: follow-up polls end with it.
+    alive: StoredValue<Alive>,
 }
 
 impl Feedback {
@@ -46,12 +53,14 @@ impl Feedback {
             changed,
             client: StoredValue::new(client),
             generation: StoredValue::new(0),
+            alive: StoredValue::new(Alive::here()),
         }
     }
 
     /// Says something in the live region.
     pub fn announce(&self, text: impl Into<String>) {
-        self.status.set(text.into());
+        // `try_`: called when a request answers, possibly after the page is gone.
+        self.status.try_set(text.into());
     }
 
     /// Actions changed outside a bulk response (e.g. a 409 carried the current state).
@@ -75,13 +84,15 @@ impl Feedback {
     /// Polls the in-flight actions until the executor has finished them all, updating rows
     /// and progress as it goes, then announces the final summary. A newer call supersedes it.
     fn follow(&self, kind: BulkKind, mut results: Vec<ItemResult>) {
-        let Some(client) = self.client.get_value() else {
+        let (Some(Some(client)), Some(alive)) =
+            (self.client.try_get_value(), self.alive.try_get_value())
+        else {
             return;
         };
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
         let this = *self;
-        spawn_local(async move {
+        alive.spawn(async move {
             for _ in 0..MAX_POLLS {
                 let total = results
                     .iter()

@@ -3,12 +3,15 @@
 //!
 //! `LocalResource` runs one load at a time and queues the next behind it, so a slow answer
 //! delays the one the analyst is waiting for; here every load starts at once and only the
-//! answer to the latest is kept.
+//! answer to the latest is kept. Each load is owned by the run of the effect that started it
+//! ([`crate::state::task`]): a newer run, or the page going away, drops the older load at its
+//! next wait, so its answer never lands on state that is gone.
 
 use std::future::Future;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+
+use crate::state::task::spawn_owned;
 
 /// A value loaded from the reactive input of `source`, reloaded when it changes or on
 /// [`Latest::refetch`].
@@ -40,7 +43,7 @@ impl<T: Send + Sync + 'static> Latest<T> {
             let load = fetch(source());
             let ticket = latest.get_value().wrapping_add(1);
             latest.set_value(ticket);
-            spawn_local(async move {
+            spawn_owned(async move {
                 let answer = load.await;
                 if latest.try_get_value() == Some(ticket) {
                     value.try_set(Some(answer));

@@ -55,12 +55,12 @@ async function pendingItems(api) {
 /** Records CSP violations, intervals and event streams the page opens (before any script runs). */
 async function instrument(page) {
   await page.addInitScript(() => {
-    const seen = { violations: [], intervals: new Set(), sources: [] };
+    const seen = { violations: [], intervals: new Set(), streams: [] };
     window.__seen = seen;
     document.addEventListener('securitypolicyviolation', (e) => {
       seen.violations.push(`${e.violatedDirective} ${e.blockedURI}`);
     });
-    const { setInterval: set, clearInterval: clear, EventSource: Source } = window;
+    const { setInterval: set, clearInterval: clear, fetch: realFetch } = window;
     window.setInterval = function (...args) {
       const id = set.apply(this, args);
       seen.intervals.add(id);
@@ -70,11 +70,14 @@ async function instrument(page) {
       seen.intervals.delete(id);
       return clear.call(this, id);
     };
-    window.EventSource = class extends Source {
-      constructor(...args) {
-        super(...args);
-        seen.sources.push(this);
+    // Live updates are read with fetch (never EventSource: it cannot send the token in a
+    // header): each request to /events is recorded with its abort signal.
+    window.fetch = function (input, init) {
+      const url = typeof input === 'string' ? input : input.url;
+      if (/\/api\/v1\/events(\?|$)/.test(url)) {
+        seen.streams.push({ url, signal: (init && init.signal) || input.signal });
       }
+      return realFetch.apply(this, arguments);
     };
   });
 }
@@ -279,9 +282,12 @@ test('unmount removes every node, listener, interval and event stream the app ad
     expect(await globalListeners(page)).toEqual(before);
     const left = await page.evaluate(() => ({
       intervals: window.__seen.intervals.size,
-      openStreams: window.__seen.sources.filter((s) => s.readyState !== EventSource.CLOSED).length,
+      streams: window.__seen.streams.length,
+      openStreams: window.__seen.streams.filter((s) => !s.signal || !s.signal.aborted).length,
+      tokenInUrl: window.__seen.streams.filter((s) => /token/i.test(s.url)).length,
     }));
-    expect(left).toEqual({ intervals: intervalsBefore, openStreams: 0 });
+    expect(left.streams).toBeGreaterThan(0);
+    expect({ ...left, streams: 0 }).toEqual({ intervals: intervalsBefore, streams: 0, openStreams: 0, tokenInUrl: 0 });
   }
 
   // Nothing keeps working in the background: no API request once unmounted.
