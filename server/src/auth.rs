@@ -225,29 +225,34 @@ impl FailedSignIns {
 }
 
 fn bearer(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-        let value = value.to_str().ok()?;
-        let (scheme, token) = value.split_once(' ')?;
-        if scheme.eq_ignore_ascii_case("bearer") {
-            return Some(token.trim().to_owned());
-        }
-        return None;
-    }
-    // EventSource cannot send headers: the events stream alone takes the token in the query.
-    if parts.uri.path().ends_with("/events") {
-        let query = parts.uri.query().unwrap_or("");
-        return action_center_core::query::decode_pairs(query)
-            .into_iter()
-            .find(|(k, _)| k == "access_token")
-            .map(|(_, v)| v);
-    }
-    None
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+/// Whether the query string carries a token (RFC 6750's `access_token`). URLs land in access logs,
+/// proxy logs and browser history, so such a request is refused outright — even on `/events`, whose
+/// stream the app reads with `fetch` and the same header as every other call.
+fn token_in_query(parts: &Parts) -> bool {
+    let query = parts.uri.query().unwrap_or("");
+    action_center_core::query::decode_pairs(query)
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("access_token"))
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if token_in_query(parts) {
+            // The detail never repeats the token.
+            return Err(AppError::new(
+                action_center_core::ErrorCode::InvalidRequest,
+                "Tokens are not accepted in the URL: send Authorization: Bearer <token>",
+            ));
+        }
         let token = bearer(parts);
         if let Some(caller) = token.as_deref().and_then(|t| state.users().find(t)) {
             return Ok(caller.clone());

@@ -1,4 +1,4 @@
-//! Integration accounts (submit, claim work, report results), cancel, CSV export, live events.
+//! Integration accounts (submit, claim work, report results), cancel, CSV export.
 
 mod common;
 
@@ -280,53 +280,4 @@ async fn csv_export_is_streamed_and_formula_safe() {
         "invalidRequest",
     )
     .await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn events_arrive_after_a_decision() {
-    let s = spawn().await;
-    let mut stream = s
-        .client
-        .get(format!("{}?access_token={VIEWER}", s.url("/events")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status(), 200);
-    assert_eq!(stream.headers()["content-type"], "text/event-stream");
-    problem(
-        s.client.get(s.url("/events")).send().await.unwrap(),
-        401,
-        "unauthorized",
-    )
-    .await;
-    let ids = s.ids("view=pending&actionType=stopService", ALICE).await;
-    s.post(
-        "/decisions",
-        ALICE,
-        json!({"decision": "approve", "actions": [{"id": ids[0]}]}),
-    )
-    .await;
-    let mut seen = String::new();
-    let found = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Some(chunk) = stream.chunk().await.unwrap() {
-            seen.push_str(&String::from_utf8_lossy(&chunk));
-            if let Some(line) = seen
-                .lines()
-                .find(|l| l.starts_with("data:") && l.contains(&ids[0]))
-            {
-                return line.trim_start_matches("data:").trim().to_owned();
-            }
-        }
-        String::new()
-    })
-    .await
-    .expect("an event within 5 s");
-    assert!(seen.contains("event: action"));
-    let action: Value = serde_json::from_str(&found).unwrap();
-    assert_eq!(action["status"], "queued");
-    assert_eq!(
-        action["allowedOperations"],
-        json!([]),
-        "as the viewer sees it"
-    );
 }

@@ -1,36 +1,132 @@
 //! `GET /events`: Server-Sent Events. Each committed change arrives as `event: action` with the
-//! action as this subscriber may act on it; a comment every 15 s keeps proxies from closing it.
+//! action as this subscriber may act on it, numbered `id:` by its audit entry. A client that comes
+//! back with `Last-Event-ID` first gets what it missed (replayed from the audit trail), or one
+//! `event: reset` when that is too much or the id is not ours — then it reloads its rows. A
+//! subscriber too slow for the broadcast buffer gets a `reset` as well rather than a silent gap.
+//! A comment every 15 s keeps proxies from closing the stream.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::{Stream, StreamExt};
+use futures_util::{stream, Stream, StreamExt};
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
+use action_center_core::Permissions;
+
 use crate::auth::Caller;
+use crate::errors::AppError;
 use crate::ops::for_caller;
+use crate::store::events::{changes_since, last_event_id, Replay};
+use crate::store::Change;
 use crate::AppState;
+
+/// Audit entries a reconnecting client may be behind and still be replayed to; past this, reloading
+/// one page of rows is cheaper than streaming every change.
+pub const MAX_REPLAY_ENTRIES: usize = 2_000;
+
+/// The reconnection wait the stream suggests (`retry:`), in milliseconds.
+pub const RETRY_HINT: Duration = Duration::from_millis(2_000);
 
 /// The live stream of changed actions.
 pub async fn stream(
     State(state): State<AppState>,
     caller: Caller,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let perms = caller.permissions();
-    let changes = BroadcastStream::new(state.store().subscribe()).filter_map(move |msg| {
-        let event = msg.ok().and_then(|action| {
-            Event::default()
-                .event("action")
-                .json_data(for_caller(action, perms))
-                .ok()
-        });
+    // Subscribe before reading the audit trail: a change committed in between is then in both,
+    // and the id filter below sends it once.
+    let live = BroadcastStream::new(state.store().subscribe());
+    let resume = headers
+        .get("last-event-id")
+        .map(|v| v.to_str().ok().and_then(parse_event_id));
+    let (through, first) = match resume {
+        None => {
+            let through = state.store().read(last_event_id).await?;
+            (through, Vec::new())
+        }
+        Some(None) => {
+            let through = state.store().read(last_event_id).await?;
+            (through, vec![reset(through, "unknownEventId")])
+        }
+        Some(Some(after)) => {
+            match state
+                .store()
+                .read(move |conn| changes_since(conn, after, MAX_REPLAY_ENTRIES))
+                .await?
+            {
+                Replay::Changes { through, changes } => (
+                    through,
+                    changes
+                        .iter()
+                        .filter_map(|c| action_event(c, perms))
+                        .collect(),
+                ),
+                Replay::TooFarBehind { through } => (through, vec![reset(through, "tooFarBehind")]),
+            }
+        }
+    };
+    // The opening block numbers the stream even before the first change, so a reconnect after a
+    // quiet spell still resumes instead of reloading.
+    let hello = Event::default()
+        .id(through.to_string())
+        .retry(RETRY_HINT)
+        .comment("connected");
+    let mut newest = through;
+    let changes = live.filter_map(move |msg| {
+        let event = match msg {
+            Ok(change) if change.id <= newest => None,
+            Ok(change) => {
+                newest = change.id;
+                action_event(&change, perms)
+            }
+            Err(BroadcastStreamRecvError::Lagged(_)) => Some(reset(newest, "lagged")),
+        };
         std::future::ready(event.map(Ok))
     });
-    let hello = futures_util::stream::once(std::future::ready(Ok(
-        Event::default().comment("connected")
-    )));
-    let stream = hello.chain(changes).take_until(state.shutting_down());
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    let opening = stream::iter(std::iter::once(hello).chain(first).map(Ok));
+    let stream = opening.chain(changes).take_until(state.shutting_down());
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// A `Last-Event-ID` this server issued: a decimal audit sequence number.
+fn parse_event_id(value: &str) -> Option<i64> {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
+}
+
+fn action_event(change: &Change, perms: Permissions) -> Option<Event> {
+    Event::default()
+        .id(change.id.to_string())
+        .event("action")
+        .json_data(for_caller(change.action.clone(), perms))
+        .ok()
+}
+
+fn reset(through: i64, reason: &str) -> Event {
+    Event::default()
+        .id(through.to_string())
+        .event("reset")
+        .data(format!(r#"{{"reason":"{reason}"}}"#))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_event_id;
+
+    #[test]
+    fn only_decimal_ids_are_ours() {
+        assert_eq!(parse_event_id("42"), Some(42));
+        assert_eq!(parse_event_id(" 7 "), Some(7));
+        for bad in ["", "-1", "4e3", "abc", "99999999999999999999999"] {
+            assert_eq!(parse_event_id(bad), None, "{bad}");
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! SQLite storage: one writer connection (WAL) behind a mutex, a small pool of readers, all work
 //! on blocking threads. Every write runs in one `BEGIN IMMEDIATE` transaction; the actions it
-//! changed are broadcast (for Server-Sent Events) only after it commits.
+//! changed are broadcast (for Server-Sent Events) only after it commits, each with the sequence
+//! number of its audit entry as the event id (see [`events`]).
 
+pub mod events;
 pub mod list;
 mod rows;
 mod schema;
@@ -18,6 +20,7 @@ use tokio::sync::broadcast;
 
 use crate::errors::AppError;
 
+pub use events::Change;
 pub use list::{ListResult, Search};
 pub use rows::{
     audit, bump_counter, decode, insert_action, insert_row, load_by_id, load_by_seq, load_ids,
@@ -34,7 +37,7 @@ pub struct Store {
     /// FIFO-fair, so a busy executor cannot starve a request of the writer.
     writer: FairMutex<Connection>,
     readers: Mutex<Vec<Connection>>,
-    events: broadcast::Sender<Action>,
+    events: broadcast::Sender<Change>,
 }
 
 /// A write in progress: the transaction, the clock it runs at, and the actions it changed.
@@ -43,13 +46,16 @@ pub struct WriteCtx<'c> {
     pub tx: Transaction<'c>,
     /// When the write happens (milliseconds precision).
     pub now: DateTime<Utc>,
-    changed: Vec<Action>,
+    changed: Vec<Change>,
 }
 
 impl WriteCtx<'_> {
-    /// Records an action to broadcast after commit.
-    pub fn changed(&mut self, action: &Action) {
-        self.changed.push(action.clone());
+    /// Records an action to broadcast after commit, under the audit entry that recorded the change.
+    pub fn changed(&mut self, action: &Action, audit_seq: i64) {
+        self.changed.push(Change {
+            id: audit_seq,
+            action: action.clone(),
+        });
     }
 }
 
@@ -105,8 +111,8 @@ impl Store {
         }))
     }
 
-    /// A receiver of every changed action, after its transaction committed.
-    pub fn subscribe(&self) -> broadcast::Receiver<Action> {
+    /// A receiver of every changed action, after its transaction committed, in commit order.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.events.subscribe()
     }
 
@@ -181,9 +187,9 @@ impl Store {
         let value = f(&mut ctx)?;
         let WriteCtx { tx, changed, .. } = ctx;
         tx.commit()?;
-        for action in changed {
+        for change in changed {
             // No subscriber is not an error.
-            let _ = self.events.send(action);
+            let _ = self.events.send(change);
         }
         Ok(value)
     }

@@ -100,7 +100,8 @@ pub fn bump_counter(conn: &Connection, a: &Action, delta: i64) -> rusqlite::Resu
     Ok(())
 }
 
-/// Appends an entry to an action's audit trail.
+/// Appends an entry to an action's audit trail; returns its sequence number, which also numbers the
+/// live event of the change.
 #[allow(clippy::too_many_arguments)]
 pub fn audit(
     conn: &Connection,
@@ -111,7 +112,7 @@ pub fn audit(
     from: Option<&Status>,
     to: Option<&Status>,
     comment: Option<&str>,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO audit (action_seq, at, actor, event, from_status, to_status, comment)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -125,7 +126,7 @@ pub fn audit(
         to.map(|s| s.as_str()),
         comment
     ])?;
-    Ok(())
+    Ok(conn.last_insert_rowid())
 }
 
 /// Inserts the row and its search entry (no counters, no audit: see [`insert_action`]).
@@ -169,7 +170,7 @@ pub fn insert_row(conn: &Connection, a: &Action) -> Result<i64, AppError> {
 pub fn insert_action(ctx: &mut WriteCtx<'_>, a: &Action, actor: &str) -> Result<i64, AppError> {
     let seq = insert_row(&ctx.tx, a)?;
     bump_counter(&ctx.tx, a, 1)?;
-    audit(
+    let audit_seq = audit(
         &ctx.tx,
         seq,
         ms(a.created_at),
@@ -179,7 +180,7 @@ pub fn insert_action(ctx: &mut WriteCtx<'_>, a: &Action, actor: &str) -> Result<
         Some(&a.status),
         a.request_comment.as_deref(),
     )?;
-    ctx.changed(a);
+    ctx.changed(a, audit_seq);
     Ok(seq)
 }
 
@@ -262,7 +263,7 @@ pub fn transition(
         bump_counter(&ctx.tx, &before, -1)?;
         bump_counter(&ctx.tx, &after, 1)?;
     }
-    audit(
+    let audit_seq = audit(
         &ctx.tx,
         stored.seq,
         ms(after.updated_at),
@@ -272,7 +273,7 @@ pub fn transition(
         Some(&after.status),
         comment,
     )?;
-    ctx.changed(&after);
+    ctx.changed(&after, audit_seq);
     stored.action = after;
     Ok(())
 }
