@@ -12,7 +12,8 @@ pub mod embed;
 pub mod pages;
 pub mod state;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
 
 use action_center_core::API_BASE_PATH;
 use leptos::html::Div;
@@ -147,8 +148,18 @@ pub fn App(
     };
     let session = Session::new(source);
     provide_context(session);
-    let mut client = ApiClient::new(api_base, session.token.into())
-        .on_unauthorized(Callback::new(move |_| session.expire()));
+    // Standalone, a 401 is the end of the session (back to the sign-in form). Embedded, the
+    // client has already asked `getToken` once more; a second refusal is the host's to solve, so
+    // it hears `actioncenter:fatal` (once) and the failing view says the session ended.
+    let told_host = Arc::new(AtomicBool::new(false));
+    let mut client = ApiClient::new(api_base, session.token.into()).on_unauthorized(
+        Callback::new(move |_| {
+            session.expire();
+            if !session.standalone && !told_host.swap(true, Ordering::Relaxed) {
+                host.fatal("The API refused the host page's token (HTTP 401), also after asking getToken again");
+            }
+        }),
+    );
     if cookies {
         client = client.with_cookies(csrf);
     }
@@ -161,6 +172,9 @@ pub fn App(
         });
     }
     provide_context(client.clone());
+    // "The server is busy…" while any call waits out a 429 (the client retries by itself). Here,
+    // outside the page, so that it is heard on the sign-in wait and behind an open flyout too.
+    let busy = client.busy_notice().message();
     provide_clock();
 
     let signed_in = Memo::new(move |_| cookies || session.token.with(Option::is_some));
@@ -217,6 +231,8 @@ pub fn App(
     let mode = if standalone { "standalone" } else { "embedded" };
     view! {
         <div class="ac-app" node_ref=root data-ac-mode=mode data-ac-theme=theme_attribute>
+            // A polite live region, not a second `status` role: the page has one status region.
+            <p class="ac-busy" aria-live="polite">{move || busy.get()}</p>
             {body}
         </div>
     }

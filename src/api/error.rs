@@ -15,6 +15,8 @@ pub enum ApiError {
     Http(Box<Problem>),
     /// The server answered 2xx, but with a body the app cannot read.
     Decode(String),
+    /// The answer is larger than the app reads (`retry::MAX_RESPONSE_BYTES`).
+    TooLarge,
 }
 
 impl ApiError {
@@ -78,6 +80,9 @@ impl fmt::Display for ApiError {
             ApiError::Decode(_) => {
                 f.write_str("The server sent data the app cannot read. Try again later.")
             }
+            ApiError::TooLarge => f.write_str(
+                "The server's answer is too large for the app to read. Try again later.",
+            ),
         }
     }
 }

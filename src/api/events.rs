@@ -187,9 +187,24 @@ impl LiveFeed {
         }
     }
 
+    /// Opens the stream; a 401 with a host-supplied token asks the host once more first, as
+    /// every other call does.
+    async fn open(
+        &self,
+        client: &ApiClient,
+        last_event_id: &str,
+    ) -> Result<gloo_net::http::Response, ApiError> {
+        match self.open_once(client, last_event_id).await {
+            Err(ApiError::Unauthorized) if client.has_token_refresh() => {
+                self.open_once(client, last_event_id).await
+            }
+            opened => opened,
+        }
+    }
+
     /// Sends `GET /events` the way every call is sent (token refresh, auth header or cookies)
     /// and returns the open response, or the error it answered with.
-    async fn open(
+    async fn open_once(
         &self,
         client: &ApiClient,
         last_event_id: &str,

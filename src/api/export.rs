@@ -4,12 +4,10 @@
 //! the token and handed to the browser as a Blob behind a short-lived object URL.
 
 use action_center_core::{ActionQuery, Facets};
-use gloo_net::http::Request;
-use leptos::prelude::Callable;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{body, send, ApiClient, ApiError};
+use super::{body, ApiClient, ApiError, Method};
 
 /// How long the object URL of a download stays valid (the browser copies the file at once).
 const REVOKE_AFTER_MS: u64 = 10_000;
@@ -52,23 +50,15 @@ impl ApiClient {
     /// `GET /actions/export.csv` for `query`, saved by the browser as a download. Returns the
     /// file name.
     pub async fn export_csv(&self, query: &ActionQuery) -> Result<String, ApiError> {
-        self.refresh_token().await?;
         let url = self.url(&with_query("/actions/export.csv", query));
-        let request = self
-            .authorized(Request::get(&url))
-            .header("Accept", "text/csv, application/problem+json");
-        let response = send(request).await?;
+        let accept = "text/csv, application/problem+json";
+        let response = self.exchange(Method::Get, &url, accept, None).await?;
         if !response.ok() {
-            // An error answer: read it the usual way (problem document; 401 ends the session).
+            // An error answer: read it the usual way (a problem document).
             let error = body(response)
                 .await
                 .err()
                 .unwrap_or_else(|| ApiError::Decode("unexpected answer".to_owned()));
-            if error == ApiError::Unauthorized {
-                if let Some(callback) = self.on_unauthorized {
-                    callback.run(());
-                }
-            }
             return Err(error);
         }
         let name = download_name(response.headers().get("content-disposition").as_deref());

@@ -7,12 +7,14 @@
 mod error;
 mod events;
 mod export;
+mod transport;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use action_center_core::retry::MAX_RESPONSE_BYTES;
 use action_center_core::{
     Action, ActionPage, ActionQuery, BulkResponse, DecisionRequest, Me, Problem, RelatedInstances,
     TimelineEntry, UndoRequest,
@@ -24,6 +26,8 @@ use serde::de::DeserializeOwned;
 pub use error::ApiError;
 pub use events::{LiveFeed, LiveStatus};
 pub use export::download_name;
+pub use transport::BusyNotice;
+use transport::Method;
 
 /// Brings the token up to date before a request (embedded: the host page's `getToken`); an
 /// error says why there is none.
@@ -38,6 +42,8 @@ pub struct ApiClient {
     refresh: Option<StoredValue<RefreshToken, LocalStorage>>,
     /// Cookie sign-in: `Some` (with the CSRF header and value, if any) instead of a token.
     cookies: Option<Arc<Option<(String, String)>>>,
+    /// Shown while a call waits out a 429.
+    busy: BusyNotice,
 }
 
 impl ApiClient {
@@ -51,6 +57,7 @@ impl ApiClient {
             on_unauthorized: None,
             refresh: None,
             cookies: None,
+            busy: BusyNotice::default(),
         }
     }
 
@@ -75,6 +82,16 @@ impl ApiClient {
         refresh().await.map_err(|_| ApiError::Unauthorized)
     }
 
+    /// Whether the host page supplies (and refreshes) the token.
+    fn has_token_refresh(&self) -> bool {
+        self.refresh.is_some()
+    }
+
+    /// "The server is busy…" while a call waits out a 429.
+    pub fn busy_notice(&self) -> &BusyNotice {
+        &self.busy
+    }
+
     /// Runs `callback` whenever the server answers 401 (the session is over).
     pub fn on_unauthorized(mut self, callback: Callback<()>) -> Self {
         self.on_unauthorized = Some(callback);
@@ -88,7 +105,9 @@ impl ApiClient {
 
     /// `GET /me` with a token that is not stored yet (the sign-in form checks it).
     pub async fn me_with_token(&self, token: &str) -> Result<Me, ApiError> {
-        let request = Request::get(&self.url("/me")).header("Authorization", &bearer(token));
+        let request = Request::get(&self.url("/me"))
+            .header("Accept", "application/json")
+            .header("Authorization", &bearer(token));
         parse(&body(send(request).await?).await?)
     }
 
@@ -143,7 +162,6 @@ impl ApiClient {
     }
 
     fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
-        let request = request.header("Accept", "application/json");
         if let Some(cookies) = &self.cookies {
             let request = request.credentials(web_sys::RequestCredentials::Include);
             return match cookies.as_ref() {
@@ -159,7 +177,7 @@ impl ApiClient {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        parse(&self.fetch(Request::get(&self.url(path)), None).await?)
+        parse(&self.fetch(Method::Get, path, None).await?)
     }
 
     async fn post<B: serde::Serialize, T: DeserializeOwned>(
@@ -168,53 +186,21 @@ impl ApiClient {
         body: &B,
     ) -> Result<T, ApiError> {
         let json = serde_json::to_string(body).map_err(|e| ApiError::Network(e.to_string()))?;
-        parse(
-            &self
-                .fetch(Request::post(&self.url(path)), Some(json))
-                .await?,
-        )
+        parse(&self.fetch(Method::Post, path, Some(&json)).await?)
     }
 
     /// Sends a request with the token and returns the body of a 2xx answer. Not generic, so
     /// the HTTP handling exists once in the binary; only the final decode is per type.
     async fn fetch(
         &self,
-        request: RequestBuilder,
-        json: Option<String>,
+        method: Method,
+        path: &str,
+        json: Option<&str>,
     ) -> Result<String, ApiError> {
-        // A request started just before its instance was unmounted runs after the instance's
-        // signals are gone: it must end here quietly, not touch them (that would panic, and a
-        // panic stops every instance on the page).
-        if self.is_disposed() {
-            return Err(ApiError::Network(
-                "the Action Center was unmounted".to_owned(),
-            ));
-        }
-        self.refresh_token().await?;
-        if self.is_disposed() {
-            return Err(ApiError::Network(
-                "the Action Center was unmounted".to_owned(),
-            ));
-        }
-        let request = self.authorized(request);
-        let sent = match json {
-            Some(json) => request
-                .header("Content-Type", "application/json")
-                .header("Idempotency-Key", &idempotency_key())
-                .body(json)
-                .map_err(|e| ApiError::Network(e.to_string()))?
-                .send()
-                .await
-                .map_err(|e| ApiError::Network(e.to_string())),
-            None => send(request).await,
-        };
-        let result = body(sent?).await;
-        if matches!(result, Err(ApiError::Unauthorized)) {
-            if let Some(callback) = self.on_unauthorized {
-                callback.try_run(());
-            }
-        }
-        result
+        let response = self
+            .exchange(method, &self.url(path), "application/json", json)
+            .await?;
+        body(response).await
     }
 }
 
@@ -229,10 +215,22 @@ async fn send(request: RequestBuilder) -> Result<Response, ApiError> {
 /// document, or a generic problem for a non-JSON error body).
 async fn body(response: Response) -> Result<String, ApiError> {
     let status = response.status();
+    // Refuse what is too big to hold before reading it, when the size is announced, and after
+    // reading otherwise: a runaway answer must end in a message, not exhaust the tab's memory.
+    let announced = response
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_RESPONSE_BYTES) {
+        return Err(ApiError::TooLarge);
+    }
     let text = response
         .text()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
+    if text.len() as u64 > MAX_RESPONSE_BYTES {
+        return Err(ApiError::TooLarge);
+    }
     if (200..300).contains(&status) {
         return Ok(text);
     }

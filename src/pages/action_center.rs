@@ -79,7 +79,7 @@ pub fn ActionCenterPage(
             move || state.facets_query(),
             move |query| {
                 let client = client.clone();
-                async move { client.facets(&query).await.ok() }
+                async move { client.facets(&query).await }
             },
         )
     };
@@ -235,6 +235,9 @@ pub fn ActionCenterPage(
     let list_error =
         Signal::derive(move || list.with(|r| r.as_ref().and_then(|r| r.as_ref().err().cloned())));
     let failed = move || list_error.with(Option::is_some);
+    let facets_error =
+        Signal::derive(move || facets.with(|r| r.as_ref().and_then(|r| r.as_ref().err().cloned())));
+
     let loading = move || total.with(Option::is_none) && !failed();
 
     let me_id = me.id.clone();
@@ -312,7 +315,7 @@ pub fn ActionCenterPage(
                             <FilterBar
                                 view
                                 state=filter_state
-                                facets=Signal::derive(move || facets.get().flatten())
+                                facets=Signal::derive(move || facets.get().and_then(Result::ok))
                                 on_toggle=Callback::new(move |(facet, value): (_, String)| {
                                     state.toggle_filter(facet, &value)
                                 })
@@ -323,6 +326,11 @@ pub fn ActionCenterPage(
                                 on_clear=clear_filters
                             />
                         </div>
+                        <ErrorView
+                            title="Could not load the filter counts"
+                            error=facets_error
+                            on_retry=Callback::new(move |_| facets.refetch())
+                        />
                         <BulkBar
                             view
                             selected

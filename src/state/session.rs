@@ -15,6 +15,9 @@ pub enum TokenSource {
 }
 
 /// The session: the token every API call carries, and a notice for the sign-in form.
+///
+/// Its methods run after awaits (a sign-in check, a 401 on any call), so they write with `try_`:
+/// on an unmounted instance they do nothing rather than touch disposed signals.
 #[derive(Clone, Copy, Debug)]
 pub struct Session {
     /// The current bearer token, if any.
@@ -47,8 +50,8 @@ impl Session {
         if self.standalone {
             store_token(Some(&token));
         }
-        self.notice.set(None);
-        self.token.set(Some(token));
+        self.notice.try_set(None);
+        self.token.try_set(Some(token));
     }
 
     /// Forgets the token (the analyst signed out).
@@ -56,18 +59,18 @@ impl Session {
         if self.standalone {
             store_token(None);
         }
-        self.notice.set(None);
-        self.token.set(None);
+        self.notice.try_set(None);
+        self.token.try_set(None);
     }
 
     /// The server no longer accepts the token: back to the sign-in form with a message.
     pub fn expire(&self) {
         if self.standalone {
             store_token(None);
-            self.token.set(None);
+            self.token.try_set(None);
         }
         self.notice
-            .set(Some("Your session has ended. Sign in again.".to_owned()));
+            .try_set(Some("Your session has ended. Sign in again.".to_owned()));
     }
 }
 

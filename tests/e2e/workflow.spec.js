@@ -264,7 +264,13 @@ test('a changed history row updates in place; the other rows are left alone', as
   const bob = await api(TOKENS.analyst2);
   const undoable = (await bob.list('view=history&status=completed')).items
     .find((a) => a.allowedOperations.includes('undo'));
+  // Mark the rows only once the search's own answer is on screen (the row may be on the first
+  // page before it, and the search's rows then replace every row).
+  const searched = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/api/v1/actions')
+    && new URL(r.url()).searchParams.has('q'));
   await page.getByRole('textbox', { name: 'Search' }).fill(undoable.investigationId || undoable.asset.name);
+  const shown = (await (await searched).json()).items.length;
+  await expect(page.locator('tr[data-action-id]')).toHaveCount(shown);
   const changed = page.locator(`tr[data-action-id="${undoable.id}"]`);
   await expect(changed).toBeVisible();
   const others = page.locator(`tr[data-action-id]:not([data-action-id="${undoable.id}"])`);

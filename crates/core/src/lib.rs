@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod live;
 pub mod model;
 pub mod query;
+pub mod retry;
 pub mod sse;
 pub mod view_state;
 
