@@ -262,15 +262,43 @@ impl FromRequestParts<AppState> for Caller {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-        if token.is_some() {
+        let Some(token) = token else {
+            return Err(AppError::unauthorized(
+                "Sign in: send Authorization: Bearer <token>",
+            ));
+        };
+        let refusal = match state.oidc() {
+            Some(oidc) if crate::oidc::token::looks_like_jwt(&token) => {
+                match oidc.verify(&token).await {
+                    Ok(caller) => return Ok(caller),
+                    Err(err) => err,
+                }
+            }
+            _ => crate::oidc::TokenError::Malformed,
+        };
+        let detail = match refusal {
+            crate::oidc::TokenError::NoRole => return Err(AppError::forbidden(refusal.reason())),
+            crate::oidc::TokenError::Unavailable => {
+                return Err(AppError::unavailable(
+                    "Identity provider unavailable",
+                    refusal.reason(),
+                    5,
+                ))
+            }
+            // An unknown opaque token (no provider, or not a JWT): say no more than that.
+            _ if state.oidc().is_none() || !crate::oidc::token::looks_like_jwt(&token) => {
+                "The access token is not valid".to_owned()
+            }
+            _ => refusal.reason(),
+        };
+        // Guessing and forging are slowed down; an honest expired or mis-addressed token is not
+        // (a busy office behind one address would lock itself out on every token expiry).
+        if refusal.is_suspicious() {
             if let Err(wait) = state.failed_sign_ins().fail(ip) {
                 return Err(AppError::rate_limited(wait));
             }
-            return Err(AppError::unauthorized("The access token is not valid"));
         }
-        Err(AppError::unauthorized(
-            "Sign in: send Authorization: Bearer <token>",
-        ))
+        Err(AppError::invalid_token(detail))
     }
 }
 

@@ -1,10 +1,12 @@
 //! The command line: `action-center-server [--listen ADDR] [--database FILE] [--static-dir DIR]
 //! [--demo] [--demo-actions N] [--users FILE] [--frame-ancestors SOURCES] [--expiry-days N]
-//! [--executor-delay-ms N] [--seed-only]`.
+//! [--executor-delay-ms N] [--seed-only] [--oidc-* …]`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::oidc::{OidcConfig, OidcFlags};
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -29,6 +31,8 @@ pub struct Config {
     pub executor_delay: Duration,
     /// Seed the demo data and exit.
     pub seed_only: bool,
+    /// The identity provider whose bearer JWTs are accepted (`--oidc-*`), if any.
+    pub oidc: Option<OidcConfig>,
 }
 
 impl Default for Config {
@@ -44,6 +48,7 @@ impl Default for Config {
             expiry_days: 7,
             executor_delay: Duration::from_millis(1500),
             seed_only: false,
+            oidc: None,
         }
     }
 }
@@ -63,6 +68,20 @@ Usage: action-center-server [OPTIONS]
   --expiry-days N           days until a pending action expires (default 7)
   --executor-delay-ms N     delay of each simulated executor step (default 1500)
   --seed-only               seed the demo data and exit
+
+Sign-in with an identity provider (OpenID Connect; bearer JWTs beside --users tokens):
+  --oidc-issuer URL         the issuer (https; http only on loopback), e.g.
+                            https://login.microsoftonline.com/TENANT/v2.0
+  --oidc-audience X         the `aud` access tokens carry (repeatable), e.g. api://action-center
+  --oidc-client-id ID       the standalone app's public client id (default: the audience)
+  --oidc-scopes \"A B\"     scopes the app asks for (default \"openid profile email\")
+  --oidc-roles-claim PATH   claim with the roles (default roles; e.g. groups, realm_access.roles)
+  --oidc-role VALUE=ROLE    map a claim value to viewer, responder or integration (repeatable;
+                            without any, the values viewer/responder/integration themselves)
+  --oidc-default-role ROLE  role of a signed-in user whose token maps to none (default: refused)
+  --oidc-provider-name NAME the button reads \"Sign in with NAME\" (default: the issuer's host)
+  --oidc-config FILE        the same settings in TOML (issuer, audience, clientId, scopes,
+                            rolesClaim, [roles], defaultRole, nameClaim, providerName)
   --help                    this text
 ";
 
@@ -78,6 +97,7 @@ pub enum Command {
 /// Parses the arguments after the program name.
 pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
     let mut config = Config::default();
+    let mut oidc = OidcFlags::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -111,6 +131,15 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 config.executor_delay = Duration::from_millis(number(&name, &value(&name)?)?)
             }
             "--seed-only" => config.seed_only = true,
+            "--oidc-config" => oidc.config_file = Some(value(&name)?),
+            "--oidc-issuer" => oidc.issuer = Some(value(&name)?),
+            "--oidc-audience" => oidc.audiences.push(value(&name)?),
+            "--oidc-client-id" => oidc.client_id = Some(value(&name)?),
+            "--oidc-scopes" => oidc.scopes = Some(value(&name)?),
+            "--oidc-roles-claim" => oidc.roles_claim = Some(value(&name)?),
+            "--oidc-role" => oidc.roles.push(value(&name)?),
+            "--oidc-default-role" => oidc.default_role = Some(value(&name)?),
+            "--oidc-provider-name" => oidc.provider_name = Some(value(&name)?),
             other => return Err(format!("unknown argument '{other}' (try --help)")),
         }
     }
@@ -123,6 +152,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "--frame-ancestors: sources may not contain ';', ',' or control characters".into(),
         );
     }
+    config.oidc = OidcConfig::from_flags(&oidc)?;
     Ok(Command::Run(config))
 }
 
@@ -179,5 +209,31 @@ mod tests {
         assert!(parse(["--bogus".to_string()]).is_err());
         assert!(parse(["--listen".to_string(), "nowhere".to_string()]).is_err());
         assert!(parse(["--demo-actions".to_string()]).is_err());
+        assert!(parse(["--oidc-audience".to_string(), "x".to_string()]).is_err());
+    }
+
+    #[test]
+    fn oidc_flags_make_a_provider() {
+        assert!(run(&[]).oidc.is_none());
+        let c = run(&[
+            "--oidc-issuer",
+            "https://idp.example.com/realms/soc",
+            "--oidc-audience=action-center",
+            "--oidc-client-id",
+            "ac-app",
+            "--oidc-scopes",
+            "openid profile offline_access",
+            "--oidc-roles-claim",
+            "groups",
+            "--oidc-role",
+            "SOC=responder",
+            "--oidc-provider-name",
+            "Keycloak",
+        ]);
+        let oidc = c.oidc.unwrap();
+        assert_eq!(oidc.client_id, "ac-app");
+        assert_eq!(oidc.scopes, ["openid", "profile", "offline_access"]);
+        assert_eq!(oidc.roles_claim, "groups");
+        assert_eq!(oidc.provider_name, "Keycloak");
     }
 }

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 pub struct AppError {
     problem: Box<Problem>,
     retry_after: Option<u64>,
+    /// A bearer token was sent and refused: `WWW-Authenticate` says `error="invalid_token"`.
+    invalid_token: bool,
 }
 
 impl AppError {
@@ -18,6 +20,7 @@ impl AppError {
         AppError {
             problem: Box::new(Problem::new(code, detail)),
             retry_after: None,
+            invalid_token: false,
         }
     }
 
@@ -53,6 +56,24 @@ impl AppError {
     /// 401 `unauthorized` (answered with `WWW-Authenticate: Bearer`).
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         AppError::new(ErrorCode::Unauthorized, detail)
+    }
+
+    /// 401 `unauthorized` for a token that was sent and refused (RFC 6750 `invalid_token`);
+    /// `detail` says why and never contains the token.
+    pub fn invalid_token(detail: impl Into<String>) -> Self {
+        let mut err = AppError::unauthorized(detail);
+        err.invalid_token = true;
+        err
+    }
+
+    /// 503 with `Retry-After`: a service the server depends on (the identity provider) is
+    /// unreachable; nothing is wrong with the request.
+    pub fn unavailable(title: &str, detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        let mut err = AppError::new(ErrorCode::Internal, detail);
+        err.problem.status = 503;
+        err.problem.title = title.to_owned();
+        err.retry_after = Some(retry_after_secs);
+        err
     }
 
     /// 429 `rateLimited` with `Retry-After`.
@@ -137,6 +158,24 @@ pub fn problem_response(problem: &Problem) -> Response {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut response = problem_response(&self.problem);
+        if self.invalid_token {
+            let description: String = self
+                .problem
+                .detail
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| (c.is_ascii_graphic() || *c == ' ') && *c != '"' && *c != '\\')
+                .collect();
+            let value = format!(
+                "Bearer realm=\"action-center\", error=\"invalid_token\", error_description=\"{description}\""
+            );
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, value);
+            }
+        }
         if let Some(secs) = self.retry_after {
             if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);

@@ -58,6 +58,15 @@ pub fn csp(script_hashes: &[String], frame_ancestors: &str) -> String {
 pub struct SecurityHeaders {
     csp: HeaderValue,
     frame_options: Option<HeaderValue>,
+    /// Origins the app may also `fetch` from (the identity provider's token endpoint).
+    connect_extra: Option<String>,
+}
+
+/// `connect-src` of [`csp`], widened by the identity provider's origins.
+const CONNECT_SELF: &str = "connect-src 'self'";
+
+fn widen_connect_src(policy: &str, extra: &str) -> String {
+    policy.replacen(CONNECT_SELF, &format!("{CONNECT_SELF} {extra}"), 1)
 }
 
 impl SecurityHeaders {
@@ -70,14 +79,46 @@ impl SecurityHeaders {
             "'self'" => Some(HeaderValue::from_static("SAMEORIGIN")),
             _ => None,
         };
-        SecurityHeaders { csp, frame_options }
+        SecurityHeaders {
+            csp,
+            frame_options,
+            connect_extra: None,
+        }
+    }
+
+    /// Also lets the app `fetch` from these origins (every CSP on the way out, the page's
+    /// own included): the standalone app exchanges and refreshes tokens at the identity
+    /// provider's token endpoint. Origins are `scheme://host[:port]` (see `oidc::config`).
+    pub fn with_connect_sources(mut self, origins: &[String]) -> Self {
+        if origins.is_empty() {
+            return self;
+        }
+        let extra = origins.join(" ");
+        if let Ok(csp) = self.csp.to_str() {
+            if let Ok(widened) = HeaderValue::from_str(&widen_connect_src(csp, &extra)) {
+                self.csp = widened;
+            }
+        }
+        self.connect_extra = Some(extra);
+        self
     }
 
     /// Adds the headers (a response that set its own CSP keeps it).
     pub fn apply(&self, response: &mut Response) {
         let h = response.headers_mut();
-        if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-            h.insert(header::CONTENT_SECURITY_POLICY, self.csp.clone());
+        match h.get(header::CONTENT_SECURITY_POLICY) {
+            None => {
+                h.insert(header::CONTENT_SECURITY_POLICY, self.csp.clone());
+            }
+            Some(own) => {
+                let widened = self.connect_extra.as_deref().and_then(|extra| {
+                    let own = own.to_str().ok()?;
+                    HeaderValue::from_str(&widen_connect_src(own, extra)).ok()
+                });
+                if let Some(widened) = widened {
+                    h.insert(header::CONTENT_SECURITY_POLICY, widened);
+                }
+            }
         }
         h.insert(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -132,5 +173,29 @@ mod tests {
         assert!(policy.contains("'wasm-unsafe-eval'"));
         assert!(!policy.contains("unsafe-inline"));
         assert!(policy.ends_with("frame-ancestors 'self'"));
+    }
+
+    #[test]
+    fn the_identity_provider_is_added_to_connect_src_only() {
+        let headers = SecurityHeaders::new(&[], "'self'")
+            .with_connect_sources(&["https://idp.example".into()]);
+        let csp = headers.csp.to_str().unwrap();
+        assert!(csp.contains("connect-src 'self' https://idp.example;"));
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"));
+        let mut own = Response::new(axum::body::Body::empty());
+        own.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&csp_for_test()).unwrap(),
+        );
+        headers.apply(&mut own);
+        let applied = own.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(applied.contains("connect-src 'self' https://idp.example;"));
+        assert!(applied.contains("'sha256-x'"));
+    }
+
+    fn csp_for_test() -> String {
+        csp(&["'sha256-x'".into()], "'none'")
     }
 }

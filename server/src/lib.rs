@@ -11,6 +11,7 @@ pub mod extract;
 pub mod headers;
 pub mod idempotency;
 pub mod ids;
+pub mod oidc;
 pub mod openapi;
 pub mod ops;
 pub mod routes;
@@ -38,6 +39,7 @@ struct Inner {
     store: Arc<Store>,
     users: Users,
     failed_sign_ins: FailedSignIns,
+    oidc: Option<oidc::Oidc>,
     config: Config,
     site: Option<web::Site>,
     shutdown: watch::Receiver<bool>,
@@ -56,10 +58,12 @@ impl AppState {
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         let site = config.static_dir.as_deref().map(web::Site::new);
+        let oidc = config.oidc.clone().map(oidc::Oidc::new);
         AppState(Arc::new(Inner {
             store,
             users,
             failed_sign_ins: FailedSignIns::default(),
+            oidc,
             config,
             site,
             shutdown,
@@ -79,6 +83,11 @@ impl AppState {
     /// Failed sign-ins per address.
     pub fn failed_sign_ins(&self) -> &FailedSignIns {
         &self.0.failed_sign_ins
+    }
+
+    /// The identity provider whose JWTs are accepted, if one is configured.
+    pub fn oidc(&self) -> Option<&oidc::Oidc> {
+        self.0.oidc.as_ref()
     }
 
     /// The configuration.
@@ -122,10 +131,14 @@ async fn method_not_allowed() -> Response {
 pub fn app(state: AppState) -> Router {
     let (api, _) = routes::api();
     let hashes = state.site().map(|s| s.script_hashes()).unwrap_or_default();
-    let headers = Arc::new(SecurityHeaders::new(
-        &hashes,
-        &state.config().frame_ancestors,
-    ));
+    let connect = state
+        .oidc()
+        .map(|o| o.connect_origins())
+        .unwrap_or_default();
+    let headers = Arc::new(
+        SecurityHeaders::new(&hashes, &state.config().frame_ancestors)
+            .with_connect_sources(&connect),
+    );
     let mut router = Router::new().nest(
         routes::BASE,
         api.method_not_allowed_fallback(method_not_allowed),
@@ -206,6 +219,10 @@ pub async fn start(config: Config) -> Result<Server, String> {
     let demo = config.demo;
     let delay = config.executor_delay;
     let state = AppState::new(config, Arc::clone(&store), users, rx);
+    if let Some(oidc) = state.oidc() {
+        // Before the CSP is built: it names the token endpoint's origin from discovery.
+        oidc.prefetch().await;
+    }
     let stopping = state.shutting_down();
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let serve = tokio::spawn(async move {

@@ -2,6 +2,7 @@
 //! table of (method, path) it serves, which a test holds against the OpenAPI document.
 
 mod actions;
+mod auth_config;
 mod cancel;
 mod decisions;
 mod docs;
@@ -44,6 +45,7 @@ pub fn api() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
         table: Vec::new(),
     }
     .add("GET", "/me", get(me::show))
+    .add("GET", "/auth/config", get(auth_config::show))
     .add("GET", "/actions", get(actions::list))
     .add("POST", "/actions", post(integration::submit))
     .add("GET", "/actions/facets", get(actions::facets))
