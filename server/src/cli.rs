@@ -32,7 +32,7 @@ pub struct Config {
     /// Seed the demo data and exit.
     pub seed_only: bool,
     /// The identity provider whose bearer JWTs are accepted (`--oidc-*`), if any.
-    pub oidc: Option<OidcConfig>,
+    pub oidc: Option<Box<OidcConfig>>,
 }
 
 impl Default for Config {
@@ -152,7 +152,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "--frame-ancestors: sources may not contain ';', ',' or control characters".into(),
         );
     }
-    config.oidc = OidcConfig::from_flags(&oidc)?;
+    config.oidc = OidcConfig::from_flags(&oidc)?.map(Box::new);
     Ok(Command::Run(config))
 }
 

@@ -58,7 +58,7 @@ impl AppState {
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         let site = config.static_dir.as_deref().map(web::Site::new);
-        let oidc = config.oidc.clone().map(oidc::Oidc::new);
+        let oidc = config.oidc.clone().map(|c| oidc::Oidc::new(*c));
         AppState(Arc::new(Inner {
             store,
             users,

@@ -102,15 +102,24 @@ pub struct Header {
 /// Reads the header of a compact JWS without trusting it.
 pub fn header(token: &str) -> Result<Header, TokenError> {
     let mut parts = token.split('.');
-    let (Some(head), Some(_), Some(_), None) =
+    let (Some(head), Some(payload), Some(signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(TokenError::Malformed);
     };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(head.trim_end_matches('='))
-        .map_err(|_| TokenError::Malformed)?;
-    let json: Value = serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)?;
+    let decode = |part: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| TokenError::Malformed)
+    };
+    // The whole shape first, so that garbage is called garbage (not an unknown key).
+    decode(signature)?;
+    let claims: Value =
+        serde_json::from_slice(&decode(payload)?).map_err(|_| TokenError::Malformed)?;
+    if !claims.is_object() {
+        return Err(TokenError::Malformed);
+    }
+    let json: Value = serde_json::from_slice(&decode(head)?).map_err(|_| TokenError::Malformed)?;
     let alg = json
         .get("alg")
         .and_then(Value::as_str)
@@ -256,7 +265,7 @@ mod tests {
     #[test]
     fn headers_are_read_without_trusting_them() {
         let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        let token = format!("{}.e30.sig", b64(json!({"alg": "none", "kid": "k"})));
+        let token = format!("{}.e30.c2ln", b64(json!({"alg": "none", "kid": "k"})));
         assert_eq!(
             header(&token),
             Ok(Header {
@@ -266,8 +275,10 @@ mod tests {
         );
         assert_eq!(header("a.b"), Err(TokenError::Malformed));
         assert_eq!(header("a.b.c.d"), Err(TokenError::Malformed));
-        assert_eq!(header("!!.e30.x"), Err(TokenError::Malformed));
-        let crit = format!("{}.e30.sig", b64(json!({"alg": "RS256", "crit": ["x"]})));
+        assert_eq!(header("!!.e30.c2ln"), Err(TokenError::Malformed));
+        let array_claims = format!("{}.W10.c2ln", b64(json!({"alg": "RS256"})));
+        assert_eq!(header(&array_claims), Err(TokenError::Malformed));
+        let crit = format!("{}.e30.c2ln", b64(json!({"alg": "RS256", "crit": ["x"]})));
         assert_eq!(header(&crit), Err(TokenError::Malformed));
         assert!(!looks_like_jwt("demo-analyst"));
         assert!(looks_like_jwt(&format!("{token}xxxxxxxxxxxxxxx")));
