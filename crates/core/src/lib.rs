@@ -14,6 +14,7 @@ pub mod format;
 pub mod lifecycle;
 pub mod live;
 pub mod model;
+pub mod oidc;
 pub mod query;
 pub mod retry;
 pub mod sse;

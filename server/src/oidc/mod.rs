@@ -9,7 +9,7 @@ pub mod config;
 pub mod keys;
 pub mod token;
 
-use serde::Serialize;
+use action_center_core::oidc::AuthConfig;
 
 pub use config::{OidcConfig, OidcFlags};
 pub use keys::KeyStore;
@@ -21,32 +21,6 @@ use crate::auth::Caller;
 pub struct Oidc {
     config: OidcConfig,
     keys: KeyStore,
-}
-
-/// `GET /auth/config`: what the standalone app needs to sign in. The endpoints come from the
-/// provider's discovery document (absent while the provider cannot be reached).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PublicConfig {
-    /// The issuer.
-    pub issuer: String,
-    /// The app's (public) client id.
-    pub client_id: String,
-    /// Scopes to ask for.
-    pub scopes: Vec<String>,
-    /// The API's audience (the first configured one).
-    pub audience: String,
-    /// For the button: "Sign in with <provider name>".
-    pub provider_name: String,
-    /// Where to send the analyst to sign in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorization_endpoint: Option<String>,
-    /// Where the app exchanges the code and refreshes tokens.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token_endpoint: Option<String>,
-    /// Where "Sign out" ends the provider's session, if the provider supports it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_session_endpoint: Option<String>,
 }
 
 impl Oidc {
@@ -84,10 +58,10 @@ impl Oidc {
     }
 
     /// The app's sign-in configuration (fetching discovery if it is not known yet).
-    pub async fn public_config(&self) -> PublicConfig {
+    pub async fn public_config(&self) -> AuthConfig {
         let discovery = self.keys.discovery().await.ok();
         let c = &self.config;
-        PublicConfig {
+        AuthConfig {
             issuer: c.issuer.clone(),
             client_id: c.client_id.clone(),
             scopes: c.scopes.clone(),
