@@ -55,7 +55,8 @@ button.secondary{background:#e5e7eb;color:#111}.error{color:#a4262c;font-weight:
 
 function page(title, body) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${html(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
+<style>${STYLE}</style></head>
 <body><main>${body}</main></body></html>`;
 }
 
@@ -63,7 +64,7 @@ function send(res, status, body) {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    'content-security-policy': `default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self' ${APPS.join(' ')}; frame-ancestors 'none'`,
   });
   res.end(body);
 }

@@ -163,6 +163,9 @@ pub fn App(
     if cookies {
         client = client.with_cookies(csrf);
     }
+    if session.standalone {
+        client = client.with_token_refresh(provider_refresh(session));
+    }
     if let Some(refresh) = refresh {
         client = client.with_token_refresh(refresh);
         // The first token: until it arrives the page waits for the host.
@@ -172,6 +175,11 @@ pub fn App(
         });
     }
     provide_context(client.clone());
+    if session.standalone {
+        // Which identity provider the server trusts; its answer to a sign-in; a new tab
+        // joining the provider's session.
+        session.provider.start(session, client.clone());
+    }
     // "The server is busy…" while any call waits out a 429 (the client retries by itself). Here,
     // outside the page, so that it is heard on the sign-in wait and behind an open flyout too.
     let busy = client.busy_notice().message();
@@ -236,6 +244,12 @@ pub fn App(
             {body}
         </div>
     }
+}
+
+/// Standalone: before each request, a token from the identity provider that is about to
+/// expire is renewed (pasted tokens are left as they are).
+fn provider_refresh(session: Session) -> api::RefreshToken {
+    std::rc::Rc::new(move || Box::pin(session.provider.ensure_fresh(session)))
 }
 
 /// Mounts the standalone app (sign-in form, same-origin API) into `<body>`.

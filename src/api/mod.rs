@@ -7,6 +7,7 @@
 mod error;
 mod events;
 mod export;
+mod oidc;
 mod transport;
 
 use std::future::Future;
@@ -26,6 +27,7 @@ use serde::de::DeserializeOwned;
 pub use error::ApiError;
 pub use events::{LiveFeed, LiveStatus};
 pub use export::download_name;
+pub use oidc::{token_request, TokenRefusal};
 pub use transport::BusyNotice;
 use transport::Method;
 

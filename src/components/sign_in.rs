@@ -4,7 +4,9 @@ use crate::api::{ApiClient, ApiError};
 use crate::state::Session;
 use crate::unique_id;
 
-/// The standalone sign-in form: paste an access token; the server checks it (`GET /me`).
+/// The standalone sign-in form: "Sign in with <provider>" when the server trusts an identity
+/// provider, and an access token to paste (API tokens, the demo); the server checks it
+/// (`GET /me`).
 #[component]
 pub fn SignInForm() -> impl IntoView {
     let client = use_context::<ApiClient>();
@@ -46,14 +48,42 @@ pub fn SignInForm() -> impl IntoView {
         check.dispatch(value);
     };
     let notice = move || session.and_then(|s| s.notice.get());
+    let provider = session.map(|s| s.provider);
+    // Still working out who is signed in (the provider's answer, joining its session).
+    let waiting = move || provider.is_some_and(|p| p.busy.get());
+    let problem = move || error.get().or_else(|| provider.and_then(|p| p.error.get()));
+    let provider_button = move || {
+        let provider = provider?;
+        let name = provider.offer.get()?;
+        Some(view! {
+            <button
+                type="button"
+                class="ac-button ac-button--primary ac-signin__provider"
+                on:click=move |_| {
+                    error.set(None);
+                    provider.sign_in();
+                }
+            >
+                {format!("Sign in with {name}")}
+            </button>
+            <p class="ac-subtle">"Or sign in with an access token (API tokens, the demo)."</p>
+        })
+    };
+    let has_provider = move || provider.is_some_and(|p| p.offer.with(Option::is_some));
     let input_id = unique_id("ac-token");
     view! {
         <main class="ac-signin">
-            <form class="ac-signin__form" on:submit=submit>
+            <p class="ac-loading" aria-busy="true" hidden=move || !waiting()>
+                "Signing in…"
+            </p>
+            <form class="ac-signin__form" on:submit=submit hidden=waiting>
                 <h1 class="ac-signin__title">"Action Center"</h1>
-                <p class="ac-subtle">"Sign in with your access token."</p>
                 <p class="ac-notice" hidden=move || notice().is_none()>
                     {move || notice().unwrap_or_default()}
+                </p>
+                {provider_button}
+                <p class="ac-subtle" hidden=has_provider>
+                    "Sign in with your access token."
                 </p>
                 <div class="ac-field">
                     <label class="ac-field__label" for=input_id.clone()>
@@ -69,8 +99,8 @@ pub fn SignInForm() -> impl IntoView {
                         on:input=move |ev| token.set(event_target_value(&ev))
                     />
                 </div>
-                <p class="ac-alert" role="alert" hidden=move || error.with(Option::is_none)>
-                    {move || error.get().unwrap_or_default()}
+                <p class="ac-alert" role="alert" hidden=move || problem().is_none()>
+                    {move || problem().unwrap_or_default()}
                 </p>
                 <button type="submit" class="ac-button ac-button--primary" disabled=move || busy.get()>
                     "Sign in"

@@ -10,8 +10,10 @@
 pub mod clock;
 pub mod columns;
 pub mod feedback;
+pub mod identity;
 pub mod latest;
 pub mod page;
+mod pkce;
 pub mod selection;
 pub mod session;
 pub mod task;
@@ -20,6 +22,7 @@ pub mod url;
 pub use clock::{provide_clock, use_now, Clock};
 pub use columns::ColumnPrefs;
 pub use feedback::{Feedback, Progress};
+pub use identity::IdentityProvider;
 pub use latest::Latest;
 pub use page::PageState;
 pub use selection::Selection;

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use super::identity::IdentityProvider;
+
 const STORAGE_KEY: &str = "action-center.token";
 
 /// Where the app gets its bearer token.
@@ -26,6 +28,8 @@ pub struct Session {
     pub notice: RwSignal<Option<String>>,
     /// Whether the app shows its own sign-in form and "Sign out".
     pub standalone: bool,
+    /// Sign-in with the organisation's identity provider (standalone only).
+    pub provider: IdentityProvider,
 }
 
 impl Session {
@@ -36,17 +40,21 @@ impl Session {
                 token: RwSignal::new(load_token()),
                 notice: RwSignal::new(None),
                 standalone: true,
+                provider: IdentityProvider::new(true),
             },
             TokenSource::Host(token) => Session {
                 token,
                 notice: RwSignal::new(None),
                 standalone: false,
+                provider: IdentityProvider::new(false),
             },
         }
     }
 
-    /// Keeps a token the server accepted.
+    /// Keeps a pasted token the server accepted (for the browser session: API tokens and the
+    /// demo; tokens from the identity provider stay in memory).
     pub fn sign_in(&self, token: String) {
+        self.provider.forget();
         if self.standalone {
             store_token(Some(&token));
         }
@@ -54,23 +62,29 @@ impl Session {
         self.token.try_set(Some(token));
     }
 
-    /// Forgets the token (the analyst signed out).
+    /// Forgets the token (the analyst signed out); a provider session is ended at the
+    /// provider too (the browser goes to its logout page).
     pub fn sign_out(&self) {
         if self.standalone {
             store_token(None);
         }
         self.notice.try_set(None);
         self.token.try_set(None);
+        self.provider.sign_out();
     }
 
     /// The server no longer accepts the token: back to the sign-in form with a message.
     pub fn expire(&self) {
         if self.standalone {
             store_token(None);
+            self.provider.forget();
             self.token.try_set(None);
         }
-        self.notice
-            .try_set(Some("Your session has ended. Sign in again.".to_owned()));
+        // A more precise notice (e.g. the provider ended the session) stays.
+        if self.notice.try_with_untracked(Option::is_none) == Some(true) {
+            self.notice
+                .try_set(Some("Your session has ended. Sign in again.".to_owned()));
+        }
     }
 }
 

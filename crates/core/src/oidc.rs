@@ -60,7 +60,7 @@ fn is_http_url(url: &str) -> bool {
 
 /// A sign-in the app started and will finish when the provider sends the browser back; kept
 /// in the tab's `sessionStorage` across the round trip (no token in it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingSignIn {
     /// The `state` sent; the answer must carry the same.
     pub state: String,
@@ -70,6 +70,31 @@ pub struct PendingSignIn {
     pub return_to: String,
     /// Whether this was a silent attempt (`prompt=none`): a refusal then just shows the form.
     pub silent: bool,
+}
+
+impl PendingSignIn {
+    /// One line for storage: `state verifier silent return_to` (the first three are base64url
+    /// or a digit, so only the last may hold spaces).
+    pub fn to_line(&self) -> String {
+        let silent = if self.silent { '1' } else { '0' };
+        format!(
+            "{} {} {silent} {}",
+            self.state, self.verifier, self.return_to
+        )
+    }
+
+    /// Reads [`PendingSignIn::to_line`]'s output back.
+    pub fn from_line(line: &str) -> Option<PendingSignIn> {
+        let mut parts = line.splitn(4, ' ');
+        let (state, verifier, silent, return_to) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        (!state.is_empty() && !verifier.is_empty()).then(|| PendingSignIn {
+            state: state.to_owned(),
+            verifier: verifier.to_owned(),
+            return_to: return_to.to_owned(),
+            silent: silent == "1",
+        })
+    }
 }
 
 /// Base64url without padding (RFC 4648, 5), for PKCE and random values.
@@ -213,24 +238,21 @@ pub fn without_callback(query: &str) -> String {
     encode_pairs(kept.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
-/// A token endpoint's answer.
+/// A token endpoint's answer: tokens (RFC 6749, 5.1) or a refusal (5.2), in one type.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct TokenResponse {
+pub struct TokenAnswer {
     /// The bearer token for the API.
-    pub access_token: String,
+    #[serde(default)]
+    pub access_token: Option<String>,
     /// Seconds until it expires.
     #[serde(default)]
     pub expires_in: Option<u64>,
     /// A refresh token (rotated: each use returns a new one), if the provider gives one.
     #[serde(default)]
     pub refresh_token: Option<String>,
-}
-
-/// A token endpoint's refusal (RFC 6749, 5.2).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct TokenError {
-    /// E.g. `invalid_grant` (the refresh token or the session is over).
-    pub error: String,
+    /// A refusal's code, e.g. `invalid_grant` (the refresh token or the session is over).
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// Seconds assumed when a token response does not say how long the token lives.
@@ -361,6 +383,37 @@ mod tests {
         assert_eq!(renew_after(Some(20)), 15);
         assert_eq!(renew_after(Some(2)), 5);
         assert_eq!(renew_after(None), 240);
+    }
+
+    #[test]
+    fn a_pending_sign_in_survives_storage() {
+        let pending = PendingSignIn {
+            state: "s-1".into(),
+            verifier: "v_2".into(),
+            return_to: "/?tab=history&open=act_1#a b".into(),
+            silent: true,
+        };
+        assert_eq!(PendingSignIn::from_line(&pending.to_line()), Some(pending));
+        assert_eq!(PendingSignIn::from_line("only three parts"), None);
+        assert_eq!(PendingSignIn::from_line("  0 /"), None);
+    }
+
+    #[test]
+    fn token_answers_are_tokens_or_refusals() {
+        let ok: TokenAnswer = serde_json::from_str(
+            r#"{"access_token":"a","token_type":"Bearer","expires_in":20,"refresh_token":"r","id_token":"i","scope":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.access_token.as_deref(), ok.expires_in),
+            (Some("a"), Some(20))
+        );
+        let no: TokenAnswer = serde_json::from_str(
+            r#"{"error":"invalid_grant","error_description":"grant request is invalid"}"#,
+        )
+        .unwrap();
+        assert_eq!(no.error.as_deref(), Some("invalid_grant"));
+        assert_eq!(no.access_token, None);
     }
 
     #[test]
