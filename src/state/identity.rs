@@ -104,7 +104,7 @@ impl IdentityProvider {
             let place = pending
                 .as_ref()
                 .map(|p| p.return_to.clone())
-                .unwrap_or_else(pkce::current_place);
+                .unwrap_or_else(pkce::current_path);
             pkce::replace_place(&place);
         }
         let config = match client.auth_config().await {

@@ -2,7 +2,7 @@
 //! values (`crypto.getRandomValues`), SHA-256 (`crypto.subtle.digest`, for the PKCE S256
 //! challenge), the sign-in in progress in the tab's `sessionStorage`, and the address bar.
 
-use action_center_core::oidc::{base64url, without_callback, PendingSignIn};
+use action_center_core::oidc::{base64url, PendingSignIn};
 use wasm_bindgen::JsValue;
 
 const PENDING_KEY: &str = "action-center.oidc.pending";
@@ -87,19 +87,21 @@ pub fn current_query() -> String {
         .unwrap_or_default()
 }
 
-/// Path, query (without an authorization response) and fragment of the page now.
+/// Path, query and fragment of the page now (where to come back to after the provider).
 pub fn current_place() -> String {
     let Some(location) = web_sys::window().map(|w| w.location()) else {
         return "/".to_owned();
     };
-    let path = location.pathname().unwrap_or_else(|_| "/".to_owned());
-    let query = without_callback(&location.search().unwrap_or_default());
-    let hash = location.hash().unwrap_or_default();
-    if query.is_empty() {
-        format!("{path}{hash}")
-    } else {
-        format!("{path}?{query}{hash}")
-    }
+    let part = |p: Result<String, JsValue>| p.unwrap_or_default();
+    part(location.pathname()) + &part(location.search()) + &part(location.hash())
+}
+
+/// Where to go after an authorization response that belongs to no sign-in of this tab: the
+/// page without its query (which holds the response).
+pub fn current_path() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".to_owned())
 }
 
 /// Rewrites the address bar to `place` (same origin) without a new history entry: the

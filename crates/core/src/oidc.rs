@@ -195,16 +195,6 @@ pub enum Callback {
     },
 }
 
-/// Query keys of an authorization response, removed from the address bar at once.
-pub const CALLBACK_KEYS: [&str; 6] = [
-    "code",
-    "state",
-    "iss",
-    "error",
-    "error_description",
-    "session_state",
-];
-
 impl Callback {
     /// Reads an authorization response from a query string, if it is one.
     pub fn parse(query: &str) -> Option<Callback> {
@@ -227,15 +217,6 @@ impl Callback {
             Callback::Code { state, .. } | Callback::Error { state, .. } => state,
         }
     }
-}
-
-/// The query string without an authorization response's keys.
-pub fn without_callback(query: &str) -> String {
-    let kept: Vec<(String, String)> = decode_pairs(query)
-        .into_iter()
-        .filter(|(k, _)| !CALLBACK_KEYS.contains(&k.as_str()))
-        .collect();
-    encode_pairs(kept.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
 /// A token endpoint's answer: tokens (RFC 6749, 5.1) or a refusal (5.2), in one type.
@@ -352,7 +333,7 @@ mod tests {
     }
 
     #[test]
-    fn authorization_responses_are_recognised_and_removed() {
+    fn authorization_responses_are_recognised() {
         assert_eq!(
             Callback::parse("?tab=history&code=abc&state=s1&iss=https%3A%2F%2Fidp"),
             Some(Callback::Code {
@@ -370,10 +351,6 @@ mod tests {
         );
         assert_eq!(Callback::parse("tab=history&open=act_1"), None);
         assert_eq!(Callback::parse("code=abc"), None, "no state, no callback");
-        assert_eq!(
-            without_callback("?tab=history&code=abc&state=s&iss=x&open=act_1"),
-            "tab=history&open=act_1"
-        );
     }
 
     #[test]
