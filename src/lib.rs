@@ -228,6 +228,21 @@ pub fn App(
                         error
                         on_retry=Callback::new(move |_| me.refetch())
                     />
+                    // Standalone, e.g. an account without an Action Center role: sign in as
+                    // someone else (ending the provider session too).
+                    {session
+                        .standalone
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="ac-button ac-button--subtle"
+                                    on:click=move |_| session.sign_out()
+                                >
+                                    "Sign out"
+                                </button>
+                            }
+                        })}
                 </main>
             }
             .into_any()
