@@ -109,7 +109,7 @@ pub fn current_path() -> String {
 pub fn replace_place(place: &str) {
     // Only a path on this origin: `return_to` came from storage, not from the network, but a
     // stray value must never send the page elsewhere.
-    let place = if place.starts_with('/') && !place.starts_with("//") {
+    let place = if place.starts_with('/') && !place.starts_with("//") && !place.starts_with("/\\") {
         place
     } else {
         "/"
