@@ -39,7 +39,7 @@ async fn main() {
         .unwrap_or(1_000_000);
     let config = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        database: db.clone().into(),
+        database: db.clone(),
         demo: true,
         demo_actions: n,
         executor_delay: Duration::from_millis(500),

@@ -1,4 +1,4 @@
-//! The command line: `action-center-server [--listen ADDR] [--database FILE] [--static-dir DIR]
+//! The command line: `action-center-server [--listen ADDR] [--database URL] [--static-dir DIR]
 //! [--demo] [--demo-actions N] [--users FILE] [--frame-ancestors SOURCES] [--expiry-days N]
 //! [--executor-delay-ms N] [--seed-only]`.
 
@@ -11,8 +11,9 @@ use std::time::Duration;
 pub struct Config {
     /// Address to listen on (`127.0.0.1:0` picks a free port).
     pub listen: SocketAddr,
-    /// The SQLite database file.
-    pub database: PathBuf,
+    /// Where the data lives: a SQLite file (a path or `sqlite:PATH`) or a PostgreSQL URL
+    /// (`postgres://…`).
+    pub database: String,
     /// The built app, served at `/`.
     pub static_dir: Option<PathBuf>,
     /// Demo accounts, demo data, the simulated executor and `/embed-example.html`.
@@ -35,7 +36,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database: PathBuf::from("action-center.db"),
+            database: "action-center.db".to_owned(),
             static_dir: None,
             demo: false,
             demo_actions: 300,
@@ -53,7 +54,9 @@ pub const USAGE: &str = "\
 Usage: action-center-server [OPTIONS]
 
   --listen ADDR             address to listen on (default 127.0.0.1:8080; port 0 picks one)
-  --database FILE           SQLite database file (default action-center.db)
+  --database URL            where the data lives: a SQLite file (PATH or sqlite:PATH, default
+                            action-center.db) or PostgreSQL (postgres://user:pass@host:port/db;
+                            several instances may share one database)
   --static-dir DIR          serve the built app from DIR at / (SPA fallback to index.html)
   --demo                    demo accounts, demo data on an empty database, simulated executor,
                             and the embedding example at /embed-example.html
@@ -98,7 +101,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                     .parse()
                     .map_err(|_| format!("--listen: '{v}' is not an address like 127.0.0.1:8080"))?
             }
-            "--database" => config.database = PathBuf::from(value(&name)?),
+            "--database" => config.database = value(&name)?,
             "--static-dir" => config.static_dir = Some(PathBuf::from(value(&name)?)),
             "--demo" => config.demo = true,
             "--demo-actions" => config.demo_actions = number(&name, &value(&name)?)?,

@@ -32,7 +32,7 @@ use crate::auth::{FailedSignIns, Users};
 use crate::cli::Config;
 use crate::errors::problem_response;
 use crate::headers::SecurityHeaders;
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 struct Inner {
     store: Arc<Store>,
@@ -147,7 +147,7 @@ pub fn with_layers(router: Router, headers: Arc<SecurityHeaders>) -> Router {
 
 /// Opens the database, loads accounts and seeds demo data as the configuration asks.
 pub async fn prepare(config: &Config) -> Result<(Arc<Store>, Users), String> {
-    let store = Store::open(&config.database)?;
+    let store = Store::open(&Location::parse(&config.database)).await?;
     let mut users = Users::default();
     if config.demo {
         users.add_demo();
@@ -156,10 +156,8 @@ pub async fn prepare(config: &Config) -> Result<(Arc<Store>, Users), String> {
         users.add_file(path)?;
     }
     if config.demo {
-        let (s, n, days) = (Arc::clone(&store), config.demo_actions, config.expiry_days);
-        let seeded = tokio::task::spawn_blocking(move || demo::seed_if_empty(&s, n, days))
+        let seeded = demo::seed_if_empty(&store, config.demo_actions, config.expiry_days)
             .await
-            .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
         if let Some(seeded) = seeded {
             println!(
@@ -221,11 +219,12 @@ pub async fn start(config: Config) -> Result<Server, String> {
             Arc::clone(&store),
             Duration::from_secs(30),
         )),
-        tokio::spawn(executor::run_checkpointer(
+        tokio::spawn(executor::run_maintenance(
             Arc::clone(&store),
             Duration::from_millis(500),
         )),
     ];
+    background.extend(store.listen());
     if demo {
         background.push(tokio::spawn(executor::run_simulated(store, delay)));
     }

@@ -41,7 +41,10 @@ pub async fn create(
         key,
         "POST /decisions",
         posted.digest,
-        move |ctx| Reply::json(200, &ops::decide(ctx, &who, &req, pin)?),
+        move |ctx| {
+            let (who, req) = (who.clone(), req.clone());
+            Box::pin(async move { Reply::json(200, &ops::decide(ctx, &who, &req, pin).await?) })
+        },
     )
     .await
 }

@@ -20,8 +20,7 @@ use action_center_core::Permissions;
 use crate::auth::Caller;
 use crate::errors::AppError;
 use crate::ops::for_caller;
-use crate::store::events::{changes_since, last_event_id, Replay};
-use crate::store::Change;
+use crate::store::{Change, Replay};
 use crate::AppState;
 
 /// Audit entries a reconnecting client may be behind and still be replayed to; past this, reloading
@@ -46,17 +45,17 @@ pub async fn stream(
         .map(|v| v.to_str().ok().and_then(parse_event_id));
     let (through, first) = match resume {
         None => {
-            let through = state.store().read(last_event_id).await?;
+            let through = state.store().last_event_id().await?;
             (through, Vec::new())
         }
         Some(None) => {
-            let through = state.store().read(last_event_id).await?;
+            let through = state.store().last_event_id().await?;
             (through, vec![reset(through, "unknownEventId")])
         }
         Some(Some(after)) => {
             match state
                 .store()
-                .read(move |conn| changes_since(conn, after, MAX_REPLAY_ENTRIES))
+                .changes_since(after, MAX_REPLAY_ENTRIES)
                 .await?
             {
                 Replay::Changes { through, changes } => (

@@ -39,7 +39,10 @@ pub async fn create(
         key,
         "POST /undo",
         posted.digest,
-        move |ctx| Reply::json(200, &ops::undo(ctx, &who, &req, pin)?),
+        move |ctx| {
+            let (who, req) = (who.clone(), req.clone());
+            Box::pin(async move { Reply::json(200, &ops::undo(ctx, &who, &req, pin).await?) })
+        },
     )
     .await
 }

@@ -139,3 +139,20 @@ pub fn drop_indexes(conn: &Connection) -> rusqlite::Result<()> {
     }
     Ok(())
 }
+
+/// Ok when every migration has run (`/readyz`).
+pub fn check_current(conn: &Connection) -> Result<(), crate::errors::AppError> {
+    let done: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
+    if done == MIGRATIONS.len() as i64 {
+        Ok(())
+    } else {
+        Err(crate::errors::AppError::unavailable(format!(
+            "schema at version {done} of {}",
+            MIGRATIONS.len()
+        )))
+    }
+}
