@@ -5,6 +5,8 @@
 //! `scripts/with-postgres` start one): then every server gets a database of its own there.
 #![allow(dead_code)]
 
+pub mod sse;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
