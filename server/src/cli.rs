@@ -1,6 +1,6 @@
 //! The command line: `action-center-server [--listen ADDR] [--database URL] [--static-dir DIR]
 //! [--demo] [--demo-actions N] [--users FILE] [--frame-ancestors SOURCES] [--expiry-days N]
-//! [--executor-delay-ms N] [--seed-only]`.
+//! [--executor-delay-ms N] [--seed-only] [--log-format text|json] [--drain-timeout N]`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,6 +30,12 @@ pub struct Config {
     pub executor_delay: Duration,
     /// Seed the demo data and exit.
     pub seed_only: bool,
+    /// How log lines look.
+    pub log_format: crate::telemetry::log::Format,
+    /// A log line per request (off when the load balancer logs them already).
+    pub access_log: bool,
+    /// How long a shutdown waits for requests in flight.
+    pub drain_timeout: Duration,
 }
 
 impl Default for Config {
@@ -45,6 +51,9 @@ impl Default for Config {
             expiry_days: 7,
             executor_delay: Duration::from_millis(1500),
             seed_only: false,
+            log_format: Default::default(),
+            access_log: true,
+            drain_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -66,6 +75,9 @@ Usage: action-center-server [OPTIONS]
   --expiry-days N           days until a pending action expires (default 7)
   --executor-delay-ms N     delay of each simulated executor step (default 1500)
   --seed-only               seed the demo data and exit
+  --log-format FORMAT       text (default) or json: one JSON object per line, with request ids
+  --no-access-log           no log line per request (errors are still logged)
+  --drain-timeout N         seconds a shutdown waits for requests in flight (default 10)
   --help                    this text
 ";
 
@@ -114,6 +126,16 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 config.executor_delay = Duration::from_millis(number(&name, &value(&name)?)?)
             }
             "--seed-only" => config.seed_only = true,
+            "--log-format" => {
+                let v = value(&name)?;
+                config.log_format = crate::telemetry::log::Format::parse(&v)
+                    .ok_or_else(|| format!("--log-format: '{v}' is not text or json"))?
+            }
+            "--no-access-log" => config.access_log = false,
+            "--drain-timeout" => {
+                config.drain_timeout =
+                    Duration::from_secs(number::<u64>(&name, &value(&name)?)?.min(3600))
+            }
             other => return Err(format!("unknown argument '{other}' (try --help)")),
         }
     }
@@ -168,7 +190,14 @@ mod tests {
             "3",
             "--executor-delay-ms=200",
             "--seed-only",
+            "--log-format",
+            "json",
+            "--drain-timeout=3",
+            "--no-access-log",
         ]);
+        assert!(!c.access_log);
+        assert_eq!(c.log_format, crate::telemetry::log::Format::Json);
+        assert_eq!(c.drain_timeout, Duration::from_secs(3));
         assert_eq!(c.listen.port(), 0);
         assert!(c.demo && c.seed_only);
         assert_eq!(c.demo_actions, 1000);
@@ -182,5 +211,6 @@ mod tests {
         assert!(parse(["--bogus".to_string()]).is_err());
         assert!(parse(["--listen".to_string(), "nowhere".to_string()]).is_err());
         assert!(parse(["--demo-actions".to_string()]).is_err());
+        assert!(parse(["--log-format=xml".to_string()]).is_err());
     }
 }

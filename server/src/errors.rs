@@ -70,7 +70,13 @@ impl AppError {
 
     /// 500: logs the cause on the server, tells the client nothing about it.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        eprintln!("internal error: {cause}");
+        crate::telemetry::log::error(
+            "internal error",
+            &[
+                ("requestId", crate::telemetry::current_request_id().into()),
+                ("cause", cause.to_string().into()),
+            ],
+        );
         AppError::new(
             ErrorCode::Internal,
             "The server could not complete the request",
@@ -79,7 +85,13 @@ impl AppError {
 
     /// 503: the database cannot be reached (or is not ready); try again shortly.
     pub fn unavailable(cause: impl std::fmt::Display) -> Self {
-        eprintln!("unavailable: {cause}");
+        crate::telemetry::log::warn(
+            "unavailable",
+            &[
+                ("requestId", crate::telemetry::current_request_id().into()),
+                ("cause", cause.to_string().into()),
+            ],
+        );
         let mut err = AppError::new(
             ErrorCode::Internal,
             "The service is unavailable at the moment; try again shortly",

@@ -109,7 +109,7 @@ pub async fn run_simulated(store: Arc<Store>, delay: Duration) {
     loop {
         tokio::time::sleep(tick).await;
         if let Err(err) = step_due(&store, delay).await {
-            eprintln!("executor: {err}");
+            crate::telemetry::log::warn("executor", &[("error", err.to_string().into())]);
         }
     }
 }
@@ -119,7 +119,7 @@ pub async fn run_maintenance(store: Arc<Store>, every: Duration) {
     loop {
         tokio::time::sleep(every).await;
         if let Err(err) = store.backend().maintain().await {
-            eprintln!("maintenance: {err}");
+            crate::telemetry::log::warn("maintenance", &[("error", err.to_string().into())]);
         }
     }
 }
@@ -128,7 +128,7 @@ pub async fn run_maintenance(store: Arc<Store>, every: Duration) {
 pub async fn run_sweeper(store: Arc<Store>, every: Duration) {
     loop {
         if let Err(err) = sweep(&store).await {
-            eprintln!("sweeper: {err}");
+            crate::telemetry::log::warn("sweeper", &[("error", err.to_string().into())]);
         }
         tokio::time::sleep(every).await;
     }

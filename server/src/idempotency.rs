@@ -26,6 +26,9 @@ pub struct Reply {
     pub body: String,
     /// `Location` header, for creations.
     pub location: Option<String>,
+    /// Per-action outcomes for the metrics, as (operation, outcome); counted once the write
+    /// commits (a replay counts nothing).
+    pub tally: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -35,6 +38,7 @@ impl Reply {
             status,
             body: serde_json::to_string(value)?,
             location: None,
+            tally: Vec::new(),
         })
     }
 
@@ -122,6 +126,7 @@ where
                         status: stored.status,
                         body: stored.body,
                         location,
+                        tally: Vec::new(),
                     };
                     return Ok((reply, true));
                 }
@@ -138,6 +143,11 @@ where
             })
         })
         .await?;
+    for (operation, outcome) in &reply.tally {
+        state
+            .metrics()
+            .outcomes(operation, std::iter::once(outcome.as_str()));
+    }
     Ok(reply.into_response(replayed))
 }
 

@@ -41,7 +41,12 @@ pub async fn create(
         posted.digest,
         move |ctx| {
             let (who, req) = (who.clone(), req.clone());
-            Box::pin(async move { Reply::json(200, &ops::undo(ctx, &who, &req, pin).await?) })
+            Box::pin(async move {
+                let response = ops::undo(ctx, &who, &req, pin).await?;
+                let mut reply = Reply::json(200, &response)?;
+                reply.tally = super::decisions::tally("undo", &response);
+                Ok(reply)
+            })
         },
     )
     .await

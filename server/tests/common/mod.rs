@@ -95,6 +95,7 @@ pub fn config(dir: &tempfile::TempDir) -> Config {
         demo: true,
         demo_actions: 300,
         executor_delay: Duration::from_millis(100),
+        access_log: false,
         ..Config::default()
     }
 }

@@ -26,7 +26,10 @@ pub async fn follow(config: tokio_postgres::Config, pool: Pool, events: broadcas
     let mut last_seen = None;
     loop {
         if let Err(err) = follow_connection(&config, &pool, &events, &mut last_seen).await {
-            eprintln!("live updates: {err}; listening again in 1 s");
+            crate::telemetry::log::warn(
+                "live updates; listening again in 1 s",
+                &[("error", err.to_string().into())],
+            );
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
@@ -51,7 +54,10 @@ async fn follow_connection(
                 }
                 Ok(_) => {}
                 Err(err) => {
-                    eprintln!("live updates connection: {err}");
+                    crate::telemetry::log::warn(
+                        "live updates connection",
+                        &[("error", err.to_string().into())],
+                    );
                     break;
                 }
             }

@@ -152,7 +152,10 @@ impl PgBackend {
         let (client, connection) = self.config.connect(NoTls).await?;
         tokio::spawn(async move {
             if let Err(err) = connection.await {
-                eprintln!("database connection: {err}");
+                crate::telemetry::log::warn(
+                    "database connection",
+                    &[("error", err.to_string().into())],
+                );
             }
         });
         Ok(client)
