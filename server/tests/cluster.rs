@@ -127,7 +127,13 @@ http {{
 "#
     );
     std::fs::write(prefix.join("nginx.conf"), conf).unwrap();
-    let child = Command::new("nginx")
+    // Debian installs it in /usr/sbin, which a non-root PATH may lack.
+    let program = if std::path::Path::new("/usr/sbin/nginx").exists() {
+        "/usr/sbin/nginx"
+    } else {
+        "nginx"
+    };
+    let child = Command::new(program)
         .arg("-p")
         .arg(&prefix)
         .arg("-c")
