@@ -73,6 +73,8 @@ pub struct RowUpdate<'a> {
     pub after: &'a Action,
     /// The change leaves `pending`: the pending and decider columns change too.
     pub decided: bool,
+    /// The status changes: the row's filter tokens in the search index change too.
+    pub status_changed: bool,
     /// Who claims the work now (`None` ends any claim), and since when (ms).
     pub claim: Option<(&'a str, i64)>,
 }

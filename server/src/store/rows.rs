@@ -109,6 +109,7 @@ pub async fn transition(
             expected_version: before.version,
             after: &after,
             decided: before.status.is_pending(),
+            status_changed: before.status != after.status,
             claim,
         })
         .await?;

@@ -21,6 +21,7 @@ use tokio_postgres::NoTls;
 use super::backend::{Backend, PoolUse, Stored, Tx};
 use super::events::{Change, Replay};
 use super::list::ListResult;
+use super::list::{filter_token_groups, filter_tokens};
 use super::seed::SeedPlan;
 use super::{search_words, Search};
 use crate::errors::AppError;
@@ -95,14 +96,26 @@ pub fn ascii_key(name: &str) -> String {
     column_text(name).to_ascii_lowercase()
 }
 
-/// The action's search words as a `tsvector` literal (words are letters and digits only, so
-/// they need no escaping; no stemming: a word is found as written).
+/// The action's search words and filter tokens as a `tsvector` literal. Words are letters and
+/// digits only, so they need no escaping and no stemming (a word is found as written); filter
+/// tokens start with `~`, which no searched word has.
 pub fn tsvector_literal(a: &Action) -> String {
-    search_words(a)
-        .iter()
-        .map(|w| format!("'{w}'"))
-        .collect::<Vec<_>>()
-        .join(" ")
+    let words = search_words(a).into_iter().map(|w| format!("'{w}'"));
+    let tokens = filter_tokens(a).into_iter().map(|t| format!("'~{t}'"));
+    words.chain(tokens).collect::<Vec<_>>().join(" ")
+}
+
+/// The search and the query's filters (but not its time range) as one `tsquery`.
+pub fn tsquery_with_filters(
+    search: &Search,
+    q: &action_center_core::ActionQuery,
+) -> Option<String> {
+    let mut parts = vec![tsquery_literal(search)?];
+    for group in filter_token_groups(q) {
+        let alternatives: Vec<String> = group.iter().map(|t| format!("'~{t}'")).collect();
+        parts.push(format!("({})", alternatives.join(" | ")));
+    }
+    Some(parts.join(" & "))
 }
 
 /// The `tsquery` of a search: every word, the last one as a prefix.

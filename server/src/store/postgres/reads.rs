@@ -10,11 +10,11 @@ use tokio_postgres::IsolationLevel;
 use super::super::backend::Stored;
 use super::super::events::{Change, Replay};
 use super::super::list::{
-    countable, filter, fold_facets, order_by, without_facet_filters, Dialect, ListResult, Param,
-    Search, Where, TOTAL_CAP,
+    countable, filter, fold_facets, order_by, search_plan, without_facet_filters, Dialect,
+    ListResult, Param, Search, SearchPlan, Where, TOTAL_CAP,
 };
 use super::super::{decode, from_ms};
-use super::{column_text, decode_comment, tsquery_literal};
+use super::{column_text, decode_comment, tsquery_literal, tsquery_with_filters};
 use crate::errors::AppError;
 
 /// A parameter as tokio-postgres takes it.
@@ -26,6 +26,7 @@ fn sql_params(w: &Where) -> Vec<Box<dyn ToSql + Sync + Send>> {
                 Param::Int(i) => Box::new(*i),
                 Param::Text(t) => Box::new(t.clone()),
                 Param::Texts(ts) => Box::new(ts.clone()),
+                Param::Ints(is) => Box::new(is.clone()),
             }
         })
         .collect()
@@ -86,8 +87,82 @@ pub async fn count(client: &Client, q: &ActionQuery) -> Result<(u64, bool), AppE
     Ok((n.min(TOTAL_CAP), n > TOTAL_CAP))
 }
 
+/// A page of a search (without a time range): one GIN query finds the matches with the
+/// filters (tokens in `words`), up to [`TOTAL_CAP`] + 1 of them, which gives the total. When all
+/// are known, the page comes from sorting them, or — cheaper when they are many and the page
+/// early — from walking the sort index and keeping the matches. Past the cap, the index walk
+/// tests each row's words instead (`ts_match_vq`, which no index answers).
+async fn search_page(
+    client: &Client,
+    q: &ActionQuery,
+    search: &Search,
+) -> Result<ListResult, AppError> {
+    let size = q.page_size_or_default() as u64;
+    let offset = (q.page_or_default() as u64 - 1) * size;
+    let order = order_by(q, Dialect::Postgres);
+    let everything = tsquery_with_filters(search, q).unwrap_or_default();
+    let stmt = client
+        .prepare_cached("SELECT seq FROM actions WHERE words @@ $1::text::tsquery LIMIT $2")
+        .await?;
+    let matches: Vec<i64> = client
+        .query(&stmt, &[&everything, &((TOTAL_CAP + 1) as i64)])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let n = matches.len() as u64;
+    let (w, total, lower_bound) = if n > TOTAL_CAP {
+        let mut w = filter(q, Dialect::Postgres, false, None);
+        let mark = w.bind(Param::Text(tsquery_literal(search).unwrap_or_default()));
+        w.push(format!("ts_match_vq(words, {mark}::text::tsquery)"));
+        (w, TOTAL_CAP, true)
+    } else {
+        let unsearched = ActionQuery {
+            q: None,
+            ..q.clone()
+        };
+        let (rows_in_view, _) = count(client, &unsearched).await?;
+        let mut w = Where::new(Dialect::Postgres);
+        let plan = search_plan(n, rows_in_view, offset, size);
+        let view = filter(&unsearched, Dialect::Postgres, false, None);
+        match (plan, &q.view) {
+            (SearchPlan::Scan, Some(_)) => {
+                // `seq + 0`: not the primary key, so the planner walks the sort index.
+                w = view;
+                let mark = w.bind(Param::Ints(matches));
+                w.push(format!("seq + 0 = ANY({mark})"));
+            }
+            _ => {
+                let mark = w.bind(Param::Ints(matches));
+                w.push(format!("seq = ANY({mark})"));
+            }
+        }
+        (w, n, false)
+    };
+    let sql = format!(
+        "SELECT body FROM actions WHERE seq IN (
+            SELECT seq FROM actions WHERE {} ORDER BY {order} LIMIT {size} OFFSET {offset})
+         ORDER BY {order}",
+        w.sql()
+    );
+    let items = query(client, &sql, &w)
+        .await?
+        .iter()
+        .map(|r| decode(r.get(0)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ListResult {
+        items,
+        total,
+        total_is_lower_bound: lower_bound,
+    })
+}
+
 /// One page of the list.
 pub async fn list(client: &Client, q: &ActionQuery) -> Result<ListResult, AppError> {
+    let search = Search::from_query(q.q.as_deref());
+    if matches!(search, Search::Words { .. }) && q.from.is_none() && q.to.is_none() {
+        return search_page(client, q, &search).await;
+    }
     let size = q.page_size_or_default() as i64;
     let offset = (q.page_or_default() as i64 - 1) * size;
     let w = row_filter(q);

@@ -191,7 +191,8 @@ impl Tx for PgTx {
         let changed = if u.decided {
             self.execute(
                 "UPDATE actions SET version = $1, status = $2, pending = $3, decided_by = $4,
-                    updated_at = $5, expires_at = $6, body = $7, claimed_by = $8, claimed_at = $9
+                    updated_at = $5, expires_at = $6, body = $7, claimed_by = $8, claimed_at = $9,
+                    words = $12::text::tsvector
                  WHERE seq = $10 AND version = $11",
                 &[
                     &a.version,
@@ -205,6 +206,26 @@ impl Tx for PgTx {
                     &claimed_at,
                     &u.seq,
                     &u.expected_version,
+                    &tsvector_literal(a),
+                ],
+            )
+            .await?
+        } else if u.status_changed {
+            // The filter tokens in the search words change with the status.
+            self.execute(
+                "UPDATE actions SET version = $1, status = $2, updated_at = $3, body = $4,
+                    claimed_by = $5, claimed_at = $6, words = $9::text::tsvector
+                 WHERE seq = $7 AND version = $8",
+                &[
+                    &a.version,
+                    &a.status.as_str(),
+                    &ms(a.updated_at),
+                    &body,
+                    &claimed_by,
+                    &claimed_at,
+                    &u.seq,
+                    &u.expected_version,
+                    &tsvector_literal(a),
                 ],
             )
             .await?

@@ -87,6 +87,7 @@ impl SqliteBackend {
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             configure(&conn, 131_072)?;
+            rusqlite::vtab::array::load_module(&conn)?;
             conn.execute_batch("PRAGMA query_only = 1")?;
             Ok(conn)
         };

@@ -9,23 +9,145 @@ use rusqlite::{params, params_from_iter, Connection};
 
 use super::super::events::{Change, Replay};
 use super::super::list::{
-    countable, filter, fold_facets, order_by, without_facet_filters, Dialect, ListResult, Param,
-    Search, Where, TOTAL_CAP,
+    countable, filter, filter_token_groups, fold_facets, order_by, search_plan, sort_column,
+    without_facet_filters, Dialect, ListResult, Param, Search, SearchPlan, Where, TOTAL_CAP,
 };
 use super::super::{decode, from_ms};
 use super::tx::load_by_seq;
 use crate::errors::AppError;
 
-/// The FTS5 expression of a search: quoted words, the last one a prefix.
+/// The FTS5 expression of a search: quoted words in column `text`, the last one a prefix.
 pub fn fts_query(search: &Search) -> Option<String> {
     match search {
         Search::Words { whole, prefix } => {
             let mut expr: Vec<String> = whole.iter().map(|w| format!("\"{w}\"")).collect();
             expr.push(format!("\"{prefix}\"*"));
-            Some(expr.join(" "))
+            Some(format!("text : ({})", expr.join(" ")))
         }
         _ => None,
     }
+}
+
+/// The search and the query's filters as one FTS5 expression: the words in column `text`, one
+/// of each filter group's tokens in column `f`.
+fn fts_with_filters(search: &Search, q: &ActionQuery) -> Option<String> {
+    let mut parts = vec![fts_query(search)?];
+    for group in filter_token_groups(q) {
+        let alternatives: Vec<String> = group.iter().map(|t| format!("\"{t}\"")).collect();
+        parts.push(format!("f : ({})", alternatives.join(" OR ")));
+    }
+    Some(parts.join(" AND "))
+}
+
+/// The index that serves the list's view and sort (`INDEXED BY`).
+fn sort_index(q: &ActionQuery) -> &'static str {
+    match sort_column(q, Dialect::Sqlite).0 {
+        Some("updated_at") => "ix_p_updated",
+        Some("created_at") => "ix_p_created",
+        Some("expires_at") => "ix_p_expires",
+        Some("action_type") => "ix_p_type",
+        Some("status") => "ix_p_status",
+        Some("source") => "ix_p_source",
+        Some("category") => "ix_p_category",
+        Some("asset_name") => "ix_p_asset",
+        Some("entity_name") => "ix_p_entity",
+        Some("decided_by") => "ix_p_decided",
+        Some("investigation_id") => "ix_p_investigation",
+        _ => "ix_p_id",
+    }
+}
+
+/// A page of a search (without a time range): one FTS5 query finds the matches with the
+/// filters, up to [`TOTAL_CAP`] + 1 of them, which gives the total. When all are known, the page
+/// comes from fetching and sorting them, or — cheaper when they are many and the page early —
+/// from walking the sort index and keeping the matches. Past the cap, the index walk tests
+/// each row's words instead.
+fn search_page(
+    conn: &Connection,
+    q: &ActionQuery,
+    search: &Search,
+) -> Result<(Vec<i64>, u64, bool), AppError> {
+    let size = q.page_size_or_default() as u64;
+    let offset = (q.page_or_default() as u64 - 1) * size;
+    let expr = fts_with_filters(search, q).unwrap_or_default();
+    let matches: Vec<i64> = conn
+        .prepare_cached("SELECT rowid FROM action_search WHERE action_search MATCH ?1 LIMIT ?2")?
+        .query_map(params![expr, (TOTAL_CAP + 1) as i64], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let n = matches.len() as u64;
+    let order = order_by(q, Dialect::Sqlite);
+    let index = sort_index(q);
+    if n > TOTAL_CAP {
+        let mut w = filter(q, Dialect::Sqlite, false, None);
+        if let Search::Words { whole, prefix } = search {
+            for word in whole {
+                let mark = w.bind(Param::Text(format!("% {word} %")));
+                w.push(format!("words LIKE {mark}"));
+            }
+            let mark = w.bind(Param::Text(format!("% {prefix}%")));
+            w.push(format!("words LIKE {mark}"));
+        }
+        let indexed = if q.view.is_some() {
+            format!("INDEXED BY {index}")
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "SELECT seq FROM actions {indexed} WHERE {} ORDER BY {order} LIMIT {size} OFFSET {offset}",
+            w.sql()
+        );
+        let seqs = conn
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(values(&w)), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        return Ok((seqs, TOTAL_CAP, true));
+    }
+    let unsearched = ActionQuery {
+        q: None,
+        ..q.clone()
+    };
+    let (rows_in_view, _) = count(conn, &unsearched)?;
+    let plan = search_plan(n, rows_in_view, offset, size);
+    let seqs = match (plan, &q.view) {
+        (SearchPlan::Scan, Some(view)) => {
+            let wanted: std::collections::HashSet<i64> = matches.into_iter().collect();
+            let pending = i64::from(*view == action_center_core::View::Pending);
+            let sql = format!(
+                "SELECT seq FROM actions INDEXED BY {index} WHERE pending = ?1 ORDER BY {order}"
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query([pending])?;
+            let mut page = Vec::with_capacity(size as usize);
+            let mut skipped = 0;
+            while let Some(row) = rows.next()? {
+                let seq: i64 = row.get(0)?;
+                if !wanted.contains(&seq) {
+                    continue;
+                }
+                if skipped < offset {
+                    skipped += 1;
+                    continue;
+                }
+                page.push(seq);
+                if page.len() as u64 == size {
+                    break;
+                }
+            }
+            page
+        }
+        _ => {
+            let ids: std::rc::Rc<Vec<Value>> =
+                std::rc::Rc::new(matches.into_iter().map(Value::Integer).collect());
+            let sql = format!(
+                "SELECT seq FROM actions WHERE seq IN rarray(?1) ORDER BY {order}
+                 LIMIT {size} OFFSET {offset}"
+            );
+            conn.prepare_cached(&sql)?
+                .query_map([ids], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        }
+    };
+    Ok((seqs, n, false))
 }
 
 fn values(w: &Where) -> Vec<Value> {
@@ -35,6 +157,7 @@ fn values(w: &Where) -> Vec<Value> {
             Param::Int(i) => vec![Value::Integer(*i)],
             Param::Text(t) => vec![Value::Text(t.clone())],
             Param::Texts(ts) => ts.iter().cloned().map(Value::Text).collect(),
+            Param::Ints(is) => is.iter().copied().map(Value::Integer).collect(),
         })
         .collect()
 }
@@ -85,6 +208,15 @@ pub fn count(conn: &Connection, q: &ActionQuery) -> Result<(u64, bool), AppError
 
 /// One page of the list.
 pub fn list(conn: &Connection, q: &ActionQuery) -> Result<ListResult, AppError> {
+    let search = Search::from_query(q.q.as_deref());
+    if matches!(search, Search::Words { .. }) && q.from.is_none() && q.to.is_none() {
+        let (seqs, total, total_is_lower_bound) = search_page(conn, q, &search)?;
+        return Ok(ListResult {
+            items: load_all(conn, &seqs)?,
+            total,
+            total_is_lower_bound,
+        });
+    }
     let size = q.page_size_or_default() as i64;
     let offset = (q.page_or_default() as i64 - 1) * size;
     let w = row_filter(q);
@@ -97,18 +229,22 @@ pub fn list(conn: &Connection, q: &ActionQuery) -> Result<ListResult, AppError> 
         .prepare_cached(&sql)?
         .query_map(params_from_iter(values(&w)), |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let mut items = Vec::with_capacity(seqs.len());
-    for seq in seqs {
-        if let Some(stored) = load_by_seq(conn, seq)? {
-            items.push(stored.action);
-        }
-    }
     let (total, total_is_lower_bound) = count(conn, q)?;
     Ok(ListResult {
-        items,
+        items: load_all(conn, &seqs)?,
         total,
         total_is_lower_bound,
     })
+}
+
+fn load_all(conn: &Connection, seqs: &[i64]) -> Result<Vec<Action>, AppError> {
+    let mut items = Vec::with_capacity(seqs.len());
+    for seq in seqs {
+        if let Some(stored) = load_by_seq(conn, *seq)? {
+            items.push(stored.action);
+        }
+    }
+    Ok(items)
 }
 
 /// Every matching row in list order, handed to `each` until it returns false.

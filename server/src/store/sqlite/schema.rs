@@ -65,7 +65,37 @@ const MIGRATIONS: &[&str] = &[
         text, content='', detail='none', tokenize='unicode61 remove_diacritics 2'
     );
     "#,
+    // 2: the search index also holds each row's filter tokens (view, status, type, source,
+    // category, entity kind) so one FTS5 query counts "these words with these filters"; rows keep
+    // their words for walking the list in order. `contentless_delete` lets a status change
+    // rewrite a row's tokens. The rows are indexed again by [`reindex`].
+    r#"
+    ALTER TABLE actions ADD COLUMN words TEXT NOT NULL DEFAULT '';
+    DROP TABLE action_search;
+    CREATE VIRTUAL TABLE action_search USING fts5(
+        text, f, content='', contentless_delete=1, detail=column,
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    "#,
 ];
+
+/// Indexes every row for search again (after migration 2).
+fn reindex(conn: &Connection) -> rusqlite::Result<()> {
+    let mut read = conn.prepare("SELECT seq, body FROM actions")?;
+    let rows = read.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (seq, body) = row?;
+        let Ok(action) = serde_json::from_str::<action_center_core::Action>(&body) else {
+            continue;
+        };
+        conn.execute(
+            "UPDATE actions SET words = ?1 WHERE seq = ?2",
+            rusqlite::params![super::tx::words_column(&action), seq],
+        )?;
+        super::tx::index_search(conn, seq, &action, false)?;
+    }
+    Ok(())
+}
 
 /// Secondary indexes of `actions` and `audit`: the list's filters and sorts. Kept apart so that a
 /// bulk seed can drop them, insert, and build them once.
@@ -115,6 +145,9 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         }
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if version == 2 {
+            reindex(&tx)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, datetime('now'))",
             [version],
@@ -143,15 +176,15 @@ pub fn drop_indexes(conn: &Connection) -> rusqlite::Result<()> {
 /// Ok when every migration has run (`/readyz`).
 pub fn check_current(conn: &Connection) -> Result<(), crate::errors::AppError> {
     let done: i64 = conn.query_row(
-        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-        [],
+        "SELECT count(*) FROM schema_migrations WHERE version BETWEEN 1 AND ?1",
+        [MIGRATIONS.len() as i64],
         |r| r.get(0),
     )?;
     if done == MIGRATIONS.len() as i64 {
         Ok(())
     } else {
         Err(crate::errors::AppError::unavailable(format!(
-            "schema at version {done} of {}",
+            "{done} of {} migrations applied",
             MIGRATIONS.len()
         )))
     }

@@ -8,8 +8,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::OwnedMutexGuard;
 
 use super::super::backend::{AuditEntry, CounterKey, RowUpdate, Stored, StoredReply, Tx};
+use super::super::list::filter_tokens;
 use super::super::rows::{decided_by, encode};
-use super::super::{decode, ms, search_text};
+use super::super::{decode, ms, search_text, search_words};
 use crate::errors::AppError;
 
 /// The open write transaction.
@@ -40,8 +41,9 @@ pub fn insert_row(conn: &Connection, a: &Action) -> Result<i64, AppError> {
     conn.prepare_cached(
         "INSERT INTO actions (id, version, action_type, category, source, status, pending,
             entity_kind, asset_id, asset_name, entity_name, sha256, investigation_id, decided_by,
-            created_at, updated_at, expires_at, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            created_at, updated_at, expires_at, body, words)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19)",
     )?
     .execute(params![
         a.id,
@@ -61,12 +63,35 @@ pub fn insert_row(conn: &Connection, a: &Action) -> Result<i64, AppError> {
         ms(a.created_at),
         ms(a.updated_at),
         a.expires_at.map(ms),
-        body
+        body,
+        words_column(a)
     ])?;
     let seq = conn.last_insert_rowid();
-    conn.prepare_cached("INSERT INTO action_search (rowid, text) VALUES (?1, ?2)")?
-        .execute(params![seq, search_text(a)])?;
+    index_search(conn, seq, a, false)?;
     Ok(seq)
+}
+
+/// The row's words, space-separated with a space at both ends (so `LIKE '% word %'` finds a
+/// whole word and `LIKE '% prefix%'` a word's start).
+pub fn words_column(a: &Action) -> String {
+    format!(" {} ", search_words(a).join(" "))
+}
+
+/// Writes the row's search entry (words and filter tokens); `replace` first removes the entry
+/// it had.
+pub fn index_search(
+    conn: &Connection,
+    seq: i64,
+    a: &Action,
+    replace: bool,
+) -> rusqlite::Result<()> {
+    if replace {
+        conn.prepare_cached("DELETE FROM action_search WHERE rowid = ?1")?
+            .execute([seq])?;
+    }
+    conn.prepare_cached("INSERT INTO action_search (rowid, text, f) VALUES (?1, ?2, ?3)")?
+        .execute(params![seq, search_text(a), filter_tokens(a).join(" ")])?;
+    Ok(())
 }
 
 /// Appends one audit entry; returns its sequence number.
@@ -205,6 +230,9 @@ impl Tx for SqliteTx {
                     u.expected_version
                 ])?
         };
+        if changed == 1 && u.status_changed {
+            index_search(&self.conn, u.seq, a, true)?;
+        }
         Ok(changed == 1)
     }
 
