@@ -45,6 +45,7 @@ async fn main() {
         demo: true,
         demo_actions: n,
         executor_delay: Duration::from_millis(500),
+        access_log: false,
         ..Config::default()
     };
     let fresh = db.starts_with("postgres") || !std::path::Path::new(&db).exists();

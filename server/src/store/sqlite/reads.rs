@@ -9,34 +9,23 @@ use rusqlite::{params, params_from_iter, Connection};
 
 use super::super::events::{Change, Replay};
 use super::super::list::{
-    countable, filter, filter_token_groups, fold_facets, order_by, search_plan, sort_column,
-    without_facet_filters, Dialect, ListResult, Param, Search, SearchPlan, Where, TOTAL_CAP,
+    countable, filter, fold_facets, order_by, search_plan, sort_column, without_facet_filters,
+    Dialect, ListResult, Param, Search, SearchPlan, Where, TOTAL_CAP,
 };
 use super::super::{decode, from_ms};
 use super::tx::load_by_seq;
 use crate::errors::AppError;
 
-/// The FTS5 expression of a search: quoted words in column `text`, the last one a prefix.
+/// The FTS5 expression of a search: quoted words, the last one a prefix.
 pub fn fts_query(search: &Search) -> Option<String> {
     match search {
         Search::Words { whole, prefix } => {
             let mut expr: Vec<String> = whole.iter().map(|w| format!("\"{w}\"")).collect();
             expr.push(format!("\"{prefix}\"*"));
-            Some(format!("text : ({})", expr.join(" ")))
+            Some(expr.join(" "))
         }
         _ => None,
     }
-}
-
-/// The search and the query's filters as one FTS5 expression: the words in column `text`, one
-/// of each filter group's tokens in column `f`.
-fn fts_with_filters(search: &Search, q: &ActionQuery) -> Option<String> {
-    let mut parts = vec![fts_query(search)?];
-    for group in filter_token_groups(q) {
-        let alternatives: Vec<String> = group.iter().map(|t| format!("\"{t}\"")).collect();
-        parts.push(format!("f : ({})", alternatives.join(" OR ")));
-    }
-    Some(parts.join(" AND "))
 }
 
 /// The index that serves the list's view and sort (`INDEXED BY`).
@@ -57,11 +46,11 @@ fn sort_index(q: &ActionQuery) -> &'static str {
     }
 }
 
-/// A page of a search (without a time range): one FTS5 query finds the matches with the
-/// filters, up to [`TOTAL_CAP`] + 1 of them, which gives the total. When all are known, the page
-/// comes from fetching and sorting them, or — cheaper when they are many and the page early —
-/// from walking the sort index and keeping the matches. Past the cap, the index walk tests
-/// each row's words instead.
+/// A page of a search (without a time range): the FTS5 index finds the rows with the words,
+/// checked against the filters, up to [`TOTAL_CAP`] + 1 of them, which gives the total. When all
+/// are known, the page comes from fetching and sorting them, or — cheaper when they are many and
+/// the page early — from walking the sort index and keeping the matches. Past the cap, the
+/// index walk tests each row's words instead.
 fn search_page(
     conn: &Connection,
     q: &ActionQuery,
@@ -69,10 +58,15 @@ fn search_page(
 ) -> Result<(Vec<i64>, u64, bool), AppError> {
     let size = q.page_size_or_default() as u64;
     let offset = (q.page_or_default() as u64 - 1) * size;
-    let expr = fts_with_filters(search, q).unwrap_or_default();
+    let w = row_filter(q);
+    let sql = format!(
+        "SELECT seq FROM actions WHERE {} LIMIT {}",
+        w.sql(),
+        TOTAL_CAP + 1
+    );
     let matches: Vec<i64> = conn
-        .prepare_cached("SELECT rowid FROM action_search WHERE action_search MATCH ?1 LIMIT ?2")?
-        .query_map(params![expr, (TOTAL_CAP + 1) as i64], |r| r.get(0))?
+        .prepare_cached(&sql)?
+        .query_map(params_from_iter(values(&w)), |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     let n = matches.len() as u64;
     let order = order_by(q, Dialect::Sqlite);

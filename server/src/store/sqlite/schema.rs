@@ -65,21 +65,14 @@ const MIGRATIONS: &[&str] = &[
         text, content='', detail='none', tokenize='unicode61 remove_diacritics 2'
     );
     "#,
-    // 2: the search index also holds each row's filter tokens (view, status, type, source,
-    // category, entity kind) so one FTS5 query counts "these words with these filters"; rows keep
-    // their words for walking the list in order. `contentless_delete` lets a status change
-    // rewrite a row's tokens. The rows are indexed again by [`reindex`].
+    // 2: rows keep their search words (for walking the list in order and testing each row
+    // when a search matches too many rows to fetch them all); filled in by [`reindex`].
     r#"
     ALTER TABLE actions ADD COLUMN words TEXT NOT NULL DEFAULT '';
-    DROP TABLE action_search;
-    CREATE VIRTUAL TABLE action_search USING fts5(
-        text, f, content='', contentless_delete=1, detail=column,
-        tokenize='unicode61 remove_diacritics 2'
-    );
     "#,
 ];
 
-/// Indexes every row for search again (after migration 2).
+/// Fills in every row's words (after migration 2).
 fn reindex(conn: &Connection) -> rusqlite::Result<()> {
     let mut read = conn.prepare("SELECT seq, body FROM actions")?;
     let rows = read.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
@@ -92,7 +85,6 @@ fn reindex(conn: &Connection) -> rusqlite::Result<()> {
             "UPDATE actions SET words = ?1 WHERE seq = ?2",
             rusqlite::params![super::tx::words_column(&action), seq],
         )?;
-        super::tx::index_search(conn, seq, &action, false)?;
     }
     Ok(())
 }

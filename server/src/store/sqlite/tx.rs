@@ -8,7 +8,6 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::OwnedMutexGuard;
 
 use super::super::backend::{AuditEntry, CounterKey, RowUpdate, Stored, StoredReply, Tx};
-use super::super::list::filter_tokens;
 use super::super::rows::{decided_by, encode};
 use super::super::{decode, ms, search_text, search_words};
 use crate::errors::AppError;
@@ -67,7 +66,8 @@ pub fn insert_row(conn: &Connection, a: &Action) -> Result<i64, AppError> {
         words_column(a)
     ])?;
     let seq = conn.last_insert_rowid();
-    index_search(conn, seq, a, false)?;
+    conn.prepare_cached("INSERT INTO action_search (rowid, text) VALUES (?1, ?2)")?
+        .execute(params![seq, search_text(a)])?;
     Ok(seq)
 }
 
@@ -75,23 +75,6 @@ pub fn insert_row(conn: &Connection, a: &Action) -> Result<i64, AppError> {
 /// whole word and `LIKE '% prefix%'` a word's start).
 pub fn words_column(a: &Action) -> String {
     format!(" {} ", search_words(a).join(" "))
-}
-
-/// Writes the row's search entry (words and filter tokens); `replace` first removes the entry
-/// it had.
-pub fn index_search(
-    conn: &Connection,
-    seq: i64,
-    a: &Action,
-    replace: bool,
-) -> rusqlite::Result<()> {
-    if replace {
-        conn.prepare_cached("DELETE FROM action_search WHERE rowid = ?1")?
-            .execute([seq])?;
-    }
-    conn.prepare_cached("INSERT INTO action_search (rowid, text, f) VALUES (?1, ?2, ?3)")?
-        .execute(params![seq, search_text(a), filter_tokens(a).join(" ")])?;
-    Ok(())
 }
 
 /// Appends one audit entry; returns its sequence number.
@@ -230,9 +213,6 @@ impl Tx for SqliteTx {
                     u.expected_version
                 ])?
         };
-        if changed == 1 && u.status_changed {
-            index_search(&self.conn, u.seq, a, true)?;
-        }
         Ok(changed == 1)
     }
 
