@@ -206,6 +206,16 @@ async fn live_streams(client: &reqwest::Client, base: &str) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
+    let page: Value = client
+        .get(format!("{base}/actions?view=pending&pageSize=1"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = page["items"][0]["id"].as_str().unwrap().to_owned();
     let opened = Instant::now();
     let mut readers = Vec::with_capacity(streams);
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(streams);
@@ -213,6 +223,7 @@ async fn live_streams(client: &reqwest::Client, base: &str) {
     for _ in 0..streams {
         let req = client.get(format!("{base}/events")).bearer_auth(TOKEN);
         let (ready, done) = (ready_tx.clone(), done_tx.clone());
+        let wanted = format!("\"id\":\"{id}\"");
         readers.push(tokio::spawn(async move {
             let mut r = req.send().await.expect("stream");
             let mut text = String::new();
@@ -223,7 +234,8 @@ async fn live_streams(client: &reqwest::Client, base: &str) {
                     announced = true;
                     let _ = ready.send(()).await;
                 }
-                if text.contains("event: action") {
+                // This decision's event, not the simulated executor's other changes.
+                if text.contains(&wanted) {
                     let _ = done.send(Instant::now()).await;
                     return;
                 }
@@ -237,16 +249,6 @@ async fn live_streams(client: &reqwest::Client, base: &str) {
         "\n{streams} live-update streams open in {:.2} s",
         opened.elapsed().as_secs_f64()
     );
-    let page: Value = client
-        .get(format!("{base}/actions?view=pending&pageSize=1"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = page["items"][0]["id"].as_str().unwrap().to_owned();
     let changed = Instant::now();
     let r = client
         .post(format!("{base}/decisions"))
