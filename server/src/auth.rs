@@ -279,7 +279,7 @@ impl FromRequestParts<AppState> for Caller {
         let detail = match refusal {
             crate::oidc::TokenError::NoRole => return Err(AppError::forbidden(refusal.reason())),
             crate::oidc::TokenError::Unavailable => {
-                return Err(AppError::unavailable(
+                return Err(AppError::provider_unavailable(
                     "Identity provider unavailable",
                     refusal.reason(),
                     5,

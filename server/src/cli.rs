@@ -1,6 +1,7 @@
-//! The command line: `action-center-server [--listen ADDR] [--database FILE] [--static-dir DIR]
+//! The command line: `action-center-server [--listen ADDR] [--database URL] [--static-dir DIR]
 //! [--demo] [--demo-actions N] [--users FILE] [--frame-ancestors SOURCES] [--expiry-days N]
-//! [--executor-delay-ms N] [--seed-only] [--oidc-* …]`.
+//! [--executor-delay-ms N] [--seed-only] [--log-format text|json] [--drain-timeout N]
+//! [--oidc-* …]`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,8 +14,9 @@ use crate::oidc::{OidcConfig, OidcFlags};
 pub struct Config {
     /// Address to listen on (`127.0.0.1:0` picks a free port).
     pub listen: SocketAddr,
-    /// The SQLite database file.
-    pub database: PathBuf,
+    /// Where the data lives: a SQLite file (a path or `sqlite:PATH`) or a PostgreSQL URL
+    /// (`postgres://…`).
+    pub database: String,
     /// The built app, served at `/`.
     pub static_dir: Option<PathBuf>,
     /// Demo accounts, demo data, the simulated executor and `/embed-example.html`.
@@ -33,13 +35,19 @@ pub struct Config {
     pub seed_only: bool,
     /// The identity provider whose bearer JWTs are accepted (`--oidc-*`), if any.
     pub oidc: Option<Box<OidcConfig>>,
+    /// How log lines look.
+    pub log_format: crate::telemetry::log::Format,
+    /// A log line per request (off when the load balancer logs them already).
+    pub access_log: bool,
+    /// How long a shutdown waits for requests in flight.
+    pub drain_timeout: Duration,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database: PathBuf::from("action-center.db"),
+            database: "action-center.db".to_owned(),
             static_dir: None,
             demo: false,
             demo_actions: 300,
@@ -49,6 +57,9 @@ impl Default for Config {
             executor_delay: Duration::from_millis(1500),
             seed_only: false,
             oidc: None,
+            log_format: Default::default(),
+            access_log: true,
+            drain_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -58,7 +69,9 @@ pub const USAGE: &str = "\
 Usage: action-center-server [OPTIONS]
 
   --listen ADDR             address to listen on (default 127.0.0.1:8080; port 0 picks one)
-  --database FILE           SQLite database file (default action-center.db)
+  --database URL            where the data lives: a SQLite file (PATH or sqlite:PATH, default
+                            action-center.db) or PostgreSQL (postgres://user:pass@host:port/db;
+                            several instances may share one database)
   --static-dir DIR          serve the built app from DIR at / (SPA fallback to index.html)
   --demo                    demo accounts, demo data on an empty database, simulated executor,
                             and the embedding example at /embed-example.html
@@ -68,6 +81,9 @@ Usage: action-center-server [OPTIONS]
   --expiry-days N           days until a pending action expires (default 7)
   --executor-delay-ms N     delay of each simulated executor step (default 1500)
   --seed-only               seed the demo data and exit
+  --log-format FORMAT       text (default) or json: one JSON object per line, with request ids
+  --no-access-log           no log line per request (errors are still logged)
+  --drain-timeout N         seconds a shutdown waits for requests in flight (default 10)
 
 Sign-in with an identity provider (OpenID Connect; bearer JWTs beside --users tokens):
   --oidc-issuer URL         the issuer (https; http only on loopback), e.g.
@@ -118,7 +134,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                     .parse()
                     .map_err(|_| format!("--listen: '{v}' is not an address like 127.0.0.1:8080"))?
             }
-            "--database" => config.database = PathBuf::from(value(&name)?),
+            "--database" => config.database = value(&name)?,
             "--static-dir" => config.static_dir = Some(PathBuf::from(value(&name)?)),
             "--demo" => config.demo = true,
             "--demo-actions" => config.demo_actions = number(&name, &value(&name)?)?,
@@ -140,6 +156,16 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "--oidc-role" => oidc.roles.push(value(&name)?),
             "--oidc-default-role" => oidc.default_role = Some(value(&name)?),
             "--oidc-provider-name" => oidc.provider_name = Some(value(&name)?),
+            "--log-format" => {
+                let v = value(&name)?;
+                config.log_format = crate::telemetry::log::Format::parse(&v)
+                    .ok_or_else(|| format!("--log-format: '{v}' is not text or json"))?
+            }
+            "--no-access-log" => config.access_log = false,
+            "--drain-timeout" => {
+                config.drain_timeout =
+                    Duration::from_secs(number::<u64>(&name, &value(&name)?)?.min(3600))
+            }
             other => return Err(format!("unknown argument '{other}' (try --help)")),
         }
     }
@@ -195,7 +221,14 @@ mod tests {
             "3",
             "--executor-delay-ms=200",
             "--seed-only",
+            "--log-format",
+            "json",
+            "--drain-timeout=3",
+            "--no-access-log",
         ]);
+        assert!(!c.access_log);
+        assert_eq!(c.log_format, crate::telemetry::log::Format::Json);
+        assert_eq!(c.drain_timeout, Duration::from_secs(3));
         assert_eq!(c.listen.port(), 0);
         assert!(c.demo && c.seed_only);
         assert_eq!(c.demo_actions, 1000);
@@ -209,6 +242,7 @@ mod tests {
         assert!(parse(["--bogus".to_string()]).is_err());
         assert!(parse(["--listen".to_string(), "nowhere".to_string()]).is_err());
         assert!(parse(["--demo-actions".to_string()]).is_err());
+        assert!(parse(["--log-format=xml".to_string()]).is_err());
         assert!(parse(["--oidc-audience".to_string(), "x".to_string()]).is_err());
     }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use action_center_core::{live_effect, Action, Me, View};
+use action_center_core::{live_effect, Action, Me, Total, View};
 use leptos::html::Div;
 use leptos::prelude::*;
 
@@ -47,7 +47,7 @@ pub fn ActionCenterPage(
     let panel_id = format!("{ids}-panel");
 
     // One page of the current tab, and the other tab's count for its label.
-    let other_count = RwSignal::new(None::<u64>);
+    let other_count = RwSignal::new(None::<Total>);
     let list = {
         let client = client.clone();
         Latest::new(
@@ -64,7 +64,7 @@ pub fn ActionCenterPage(
                     let page = client.list_actions(&query).await;
                     if page.is_ok() {
                         let count = client.list_actions(&count_query).await;
-                        other_count.try_set(count.ok().map(|p| p.total));
+                        other_count.try_set(count.ok().map(|p| Total::of(&p)));
                     }
                     page
                 }
@@ -86,13 +86,13 @@ pub fn ActionCenterPage(
 
     // The rows shown: the last page that loaded, patched in place by decisions and undos.
     let items = RwSignal::new(Vec::<Action>::new());
-    let total = RwSignal::new(None::<u64>);
+    let total = RwSignal::new(None::<Total>);
     Effect::new(move |_| {
         if let Some(Ok(page)) = list.get() {
             state
                 .selection
                 .prune(page.items.iter().map(|a| a.id.as_str()));
-            total.set(Some(page.total));
+            total.set(Some(Total::of(&page)));
             items.set(page.items);
         }
     });
@@ -361,7 +361,8 @@ pub fn ActionCenterPage(
                             <Pager
                                 page=state.page
                                 page_size=state.page_size
-                                total=Signal::derive(move || total.get().unwrap_or(0))
+                                total=Signal::derive(move || total.get().unwrap_or_default())
+                                rows=Signal::derive(move || items.with(Vec::len))
                             />
                             <p class="ac-hint">
                                 "Keyboard: " <kbd>"j"</kbd> " / " <kbd>"k"</kbd>

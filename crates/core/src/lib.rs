@@ -18,6 +18,7 @@ pub mod oidc;
 pub mod query;
 pub mod retry;
 pub mod sse;
+pub mod total;
 pub mod view_state;
 
 pub use api::*;
@@ -29,4 +30,5 @@ pub use lifecycle::{
 pub use live::{change_note, live_effect, LiveEffect};
 pub use model::*;
 pub use query::{ActionQuery, Sort, SortKey, View};
+pub use total::Total;
 pub use view_state::{TimeRange, ViewState};
