@@ -71,6 +71,19 @@ fn search_page(
     let n = matches.len() as u64;
     let order = order_by(q, Dialect::Sqlite);
     let index = sort_index(q);
+    if n > TOTAL_CAP && q.view.is_none() {
+        // Both tabs at once have no index in list order (the app always sends a view): sort
+        // the matches.
+        let sql = format!(
+            "SELECT seq FROM actions WHERE {} ORDER BY {order} LIMIT {size} OFFSET {offset}",
+            w.sql()
+        );
+        let seqs = conn
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(values(&w)), |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        return Ok((seqs, TOTAL_CAP, true));
+    }
     if n > TOTAL_CAP {
         let mut w = filter(q, Dialect::Sqlite, false, None);
         if let Search::Words { whole, prefix } = search {
@@ -81,13 +94,9 @@ fn search_page(
             let mark = w.bind(Param::Text(format!("% {prefix}%")));
             w.push(format!("words LIKE {mark}"));
         }
-        let indexed = if q.view.is_some() {
-            format!("INDEXED BY {index}")
-        } else {
-            String::new()
-        };
         let sql = format!(
-            "SELECT seq FROM actions {indexed} WHERE {} ORDER BY {order} LIMIT {size} OFFSET {offset}",
+            "SELECT seq FROM actions INDEXED BY {index} WHERE {} ORDER BY {order}
+             LIMIT {size} OFFSET {offset}",
             w.sql()
         );
         let seqs = conn
