@@ -3,7 +3,6 @@ use action_center_core::format::{expires_soon, failure_reason, relative_age, tim
 use action_center_core::{Action, DecisionState, Status, View};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use web_sys::KeyboardEvent;
 
 use crate::components::status_badge::StatusBadge;
 use crate::components::time_stamp::TimeStamp;
@@ -23,61 +22,45 @@ fn decision_cell(a: &Action, now: DateTime<Utc>) -> (String, Option<String>, Opt
 }
 
 /// One row of the action table, rendered from one version of the action (the table keys rows
-/// by id and version). Clicking it, or Enter on it, opens the flyout; the checkbox only selects.
+/// by id and version). The table handles its rows' clicks, keys and checkboxes in one place
+/// (see [`crate::components::ActionTable`]); a row itself holds only what changes in it: its
+/// selected state, and the relative ages of its times.
 #[component]
 pub fn ActionRow(
     /// The row's action.
     action: Action,
     /// Which tab the row is on (decides the columns).
     view: View,
-    /// The selection the checkbox writes to.
+    /// The selection the row's checkbox shows.
     selection: Selection,
-    /// Called with the action id to open the flyout.
-    on_open: Callback<String>,
     /// The columns after the checkbox, in order (default: the tab's default columns).
     #[prop(optional)]
     columns: Option<Vec<Column>>,
 ) -> impl IntoView {
-    let now = use_now().get_untracked();
-    let id = action.id.clone();
-    let selected = {
-        let id = id.clone();
-        Memo::new(move |_| selection.contains(&id))
-    };
-    let open_id = id.clone();
-    let on_keydown = {
-        let id = id.clone();
-        move |ev: KeyboardEvent| {
-            // Only the row itself: Enter on the checkbox must not open the flyout.
-            if ev.key() == "Enter" && ev.target() == ev.current_target() {
-                ev.prevent_default();
-                on_open.run(id.clone());
-            }
-        }
-    };
-    let toggle_id = id.clone();
+    let clock = use_now();
+    let now = clock.get_untracked();
+    let selected = selection.is_selected(&action.id);
+    let checked = selected.clone();
     let columns = columns.unwrap_or_else(|| ColumnLayout::default_for(&view).shown);
     let cells = columns
         .iter()
-        .map(|column| cell(column, &action, now))
+        .map(|column| cell(column, &action, now, clock))
         .collect_view();
+    let label = format!("Select {}", action.id);
 
     view! {
         <tr
             class="ac-row"
             class:ac-row--selected=move || selected.get()
             tabindex="0"
-            data-action-id=id.clone()
-            on:click=move |_| on_open.run(open_id.clone())
-            on:keydown=on_keydown
+            data-action-id=action.id
         >
-            <td class="ac-cell ac-cell--check" on:click=|ev| ev.stop_propagation()>
+            <td class="ac-cell ac-cell--check">
                 <input
                     type="checkbox"
                     class="ac-checkbox"
-                    aria-label=format!("Select {id}")
-                    prop:checked=move || selected.get()
-                    on:change=move |ev| selection.set(&toggle_id, event_target_checked(&ev))
+                    aria-label=label
+                    prop:checked=move || checked.get()
                 />
             </td>
             {cells}
@@ -108,7 +91,12 @@ impl Cell {
 }
 
 /// The cell of `column` for `a`.
-fn cell(column: &Column, a: &Action, now: DateTime<Utc>) -> impl IntoView {
+fn cell(
+    column: &Column,
+    a: &Action,
+    now: DateTime<Utc>,
+    clock: Signal<DateTime<Utc>>,
+) -> impl IntoView {
     let cell = match column {
         Column::ActionType => Cell::text(
             "ac-cell ac-cell--strong",
@@ -176,7 +164,7 @@ fn cell(column: &Column, a: &Action, now: DateTime<Utc>) -> impl IntoView {
         <td class=class>
             {badge.map(|status| view! { <StatusBadge status /> })}
             {text.map(|(class, text)| view! { <span class=class>{text}</span> })}
-            {time.map(|at| view! { <TimeStamp at /> })}
+            {time.map(|at| view! { <TimeStamp at now=clock /> })}
             {notes
                 .into_iter()
                 .map(|(class, text)| view! { <span class=class>{text}</span> })

@@ -11,8 +11,12 @@ use crate::state::use_now;
 pub fn TimeStamp(
     /// The instant to show.
     at: DateTime<Utc>,
+    /// The ticking clock (default: the one in context); a table passes it to spare each cell
+    /// the lookup.
+    #[prop(optional)]
+    now: Option<Signal<DateTime<Utc>>>,
 ) -> impl IntoView {
-    let now = use_now();
+    let now = now.unwrap_or_else(use_now);
     view! {
         <span class="ac-time">
             <time datetime=at.to_rfc3339()>{local_time(at)}</time>

@@ -2,7 +2,7 @@
 //! paging, the flyout and the live region — its view kept in the address bar and its rows kept
 //! current by live updates.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use action_center_core::{live_effect, Action, Me, View};
@@ -16,7 +16,9 @@ use crate::components::{
     FilterBar, LiveIndicator, LiveRegion, Pager, SearchBox, TabBar, UserBar,
 };
 use crate::pages::open_action::OpenAction;
-use crate::state::{sync_with_address_bar, Alive, ColumnPrefs, Feedback, Latest, PageState};
+use crate::state::{
+    spawn_owned, sync_with_address_bar, Alive, ColumnPrefs, Feedback, Latest, PageState,
+};
 use crate::{unique_id, UrlState};
 
 /// How often a page with queued, running or undoing rows reloads while live updates are off.
@@ -46,30 +48,57 @@ pub fn ActionCenterPage(
     let ids = unique_id("ac-tabs");
     let panel_id = format!("{ids}-panel");
 
-    // One page of the current tab, and the other tab's count for its label.
-    let other_count = RwSignal::new(None::<u64>);
+    // One page of the current tab. With it comes, for free, the count of the current tab (when
+    // no status filter narrows it), which is the other tab's label once the analyst switches.
+    let counts = StoredValue::new(BTreeMap::<String, u64>::new());
     let list = {
         let client = client.clone();
         Latest::new(
-            move || {
-                let other = match state.view.get() {
-                    View::History => View::Pending,
-                    _ => View::History,
-                };
-                (state.query(), state.count_query(other))
-            },
-            move |(query, count_query)| {
+            move || (state.query(), state.count_key(state.view.get())),
+            move |(query, key)| {
                 let client = client.clone();
                 async move {
                     let page = client.list_actions(&query).await;
-                    if page.is_ok() {
-                        let count = client.list_actions(&count_query).await;
-                        other_count.try_set(count.ok().map(|p| p.total));
+                    if let (Ok(page), Some(key)) = (&page, key) {
+                        counts.try_update_value(|c| c.insert(key, page.total));
                     }
                     page
                 }
             },
         )
+    };
+
+    // The other tab's count for its label: asked for only when it can have changed (other
+    // filters or search, or a change to the data), not on a sort, a page or a tab switch.
+    let other_count = RwSignal::new(None::<u64>);
+    let count_reloads = RwSignal::new(0u64);
+    Effect::new({
+        let client = client.clone();
+        move |_| {
+            count_reloads.track();
+            let other = match state.view.get() {
+                View::History => View::Pending,
+                _ => View::History,
+            };
+            let key = state.count_key(other.clone()).unwrap_or_default();
+            if let Some(known) = counts.with_value(|c| c.get(&key).copied()) {
+                other_count.set(Some(known));
+                return;
+            }
+            let query = state.count_query(other);
+            let client = client.clone();
+            spawn_owned(async move {
+                if let Ok(page) = client.list_actions(&query).await {
+                    counts.try_update_value(|c| c.insert(key, page.total));
+                    other_count.try_set(Some(page.total));
+                }
+            });
+        }
+    });
+    // The data changed: every count may have.
+    let recount = move || {
+        counts.try_update_value(BTreeMap::clear);
+        count_reloads.try_update(|n| *n = n.wrapping_add(1));
     };
 
     // Counts for the filter menus: every filter but the menu's own (the server's facets).
@@ -103,7 +132,6 @@ pub fn ActionCenterPage(
         if previous.is_some_and(|p| p != view) {
             items.set(Vec::new());
             total.set(None);
-            other_count.set(None);
         }
         view
     });
@@ -120,6 +148,7 @@ pub fn ActionCenterPage(
                     if reload_armed.try_set_value(false).is_none() {
                         list.refetch();
                         facets.refetch();
+                        recount();
                     }
                 });
             }
@@ -187,6 +216,7 @@ pub fn ActionCenterPage(
         }
         list.refetch();
         facets.refetch();
+        recount();
     });
     let feedback = Feedback::new(Some(client.clone()), changed);
     provide_context(feedback);
@@ -222,12 +252,13 @@ pub fn ActionCenterPage(
         }
     });
     let selected = Signal::derive(move || {
-        let ids = state.selection.ids();
-        items.with(|rows| {
-            rows.iter()
-                .filter(|a| ids.contains(&a.id))
-                .cloned()
-                .collect::<Vec<_>>()
+        state.selection.with_set(|ids| {
+            items.with(|rows| {
+                rows.iter()
+                    .filter(|a| ids.contains(&a.id))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
         })
     });
     let flyout_open = move || state.open.with(Option::is_some);
@@ -303,6 +334,7 @@ pub fn ActionCenterPage(
                                     on:click=move |_| {
                                         list.refetch();
                                         facets.refetch();
+                                        recount();
                                     }
                                 >
                                     "Refresh"
