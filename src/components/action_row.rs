@@ -4,9 +4,10 @@ use action_center_core::{Action, DecisionState, Status, View};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use crate::components::status_badge::StatusBadge;
-use crate::components::time_stamp::TimeStamp;
+use crate::browser::local_time;
+use crate::components::status_badge::status_tone;
 use crate::state::{use_now, Selection};
+use wasm_bindgen::JsCast;
 
 /// Who decided, how long ago, and their comment (the History tab's "Decided by" cell).
 fn decision_cell(a: &Action, now: DateTime<Utc>) -> (String, Option<String>, Option<String>) {
@@ -23,8 +24,9 @@ fn decision_cell(a: &Action, now: DateTime<Utc>) -> (String, Option<String>, Opt
 
 /// One row of the action table, rendered from one version of the action (the table keys rows
 /// by id and version). The table handles its rows' clicks, keys and checkboxes in one place
-/// (see [`crate::components::ActionTable`]); a row itself holds only what changes in it: its
-/// selected state, and the relative ages of its times.
+/// (see [`crate::components::ActionTable`]) and keeps their relative ages current
+/// ([`refresh_ages`]); a row itself holds only its selected state. Its cells are static text
+/// written as escaped markup: no reactive node, listener or view type per cell.
 #[component]
 pub fn ActionRow(
     /// The row's action.
@@ -37,14 +39,16 @@ pub fn ActionRow(
     #[prop(optional)]
     columns: Option<Vec<Column>>,
 ) -> impl IntoView {
-    let clock = use_now();
-    let now = clock.get_untracked();
+    let now = use_now().get_untracked();
     let selected = selection.is_selected(&action.id);
     let checked = selected.clone();
     let columns = columns.unwrap_or_else(|| ColumnLayout::default_for(&view).shown);
     let cells = columns
         .iter()
-        .map(|column| cell(column, &action, now, clock))
+        .map(|column| {
+            let (class, html) = cell(column, &action, now);
+            view! { <td class=class inner_html=html></td> }
+        })
         .collect_view();
     let label = format!("Select {}", action.id);
 
@@ -68,115 +72,155 @@ pub fn ActionRow(
     }
 }
 
-/// What one cell shows. Every column renders through the same markup, so that the table
-/// costs one view type, not one per column, in the download.
-struct Cell {
-    class: &'static str,
-    badge: Option<Status>,
-    text: Option<(&'static str, String)>,
-    time: Option<DateTime<Utc>>,
-    notes: Vec<(&'static str, String)>,
-}
-
-impl Cell {
-    fn text(class: &'static str, text: String) -> Cell {
-        Cell {
-            class,
-            badge: None,
-            text: Some(("", text)),
-            time: None,
-            notes: Vec::new(),
+/// Appends `text` to `html`, escaped for element content and attribute values.
+fn escape_into(html: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
         }
     }
 }
 
-/// The cell of `column` for `a`.
-fn cell(
-    column: &Column,
-    a: &Action,
-    now: DateTime<Utc>,
-    clock: Signal<DateTime<Utc>>,
-) -> impl IntoView {
-    let cell = match column {
-        Column::ActionType => Cell::text(
-            "ac-cell ac-cell--strong",
-            a.action_type.label().into_owned(),
-        ),
-        Column::Asset => Cell::text("ac-cell", a.asset.name.clone()),
-        Column::Entity => Cell {
-            text: Some(("ac-clip", a.entity.name.clone())),
-            notes: vec![("ac-subtle", a.entity.kind.label().into_owned())],
-            ..Cell::text("ac-cell ac-clip-cell", String::new())
-        },
-        Column::Source => Cell::text("ac-cell", a.source.label().into_owned()),
-        Column::Category => Cell::text("ac-cell", a.category.label().into_owned()),
+/// Appends `<span class="class">text</span>`.
+fn span(html: &mut String, class: &str, text: &str) {
+    html.push_str("<span class=\"");
+    html.push_str(class);
+    html.push_str("\">");
+    escape_into(html, text);
+    html.push_str("</span>");
+}
+
+/// Appends a time in the analyst's zone with its relative age; the age carries the instant
+/// (`data-at`, milliseconds) so that the table can bring it up to date.
+fn time(html: &mut String, at: DateTime<Utc>, now: DateTime<Utc>) {
+    html.push_str("<span class=\"ac-time\"><time datetime=\"");
+    escape_into(html, &at.to_rfc3339());
+    html.push_str("\">");
+    escape_into(html, &local_time(at));
+    html.push_str("</time><span class=\"ac-time__age\" data-at=\"");
+    html.push_str(&at.timestamp_millis().to_string());
+    html.push_str("\">");
+    escape_into(html, &relative_age(at, now));
+    html.push_str("</span></span>");
+}
+
+/// Brings every relative age under `root` up to `now` (the table calls it as the clock ticks).
+pub fn refresh_ages(root: &web_sys::Element, now: DateTime<Utc>) {
+    let Ok(ages) = root.query_selector_all(".ac-time__age[data-at]") else {
+        return;
+    };
+    for i in 0..ages.length() {
+        let Some(el) = ages
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        let at = el
+            .get_attribute("data-at")
+            .and_then(|ms| ms.parse::<i64>().ok())
+            .and_then(DateTime::<Utc>::from_timestamp_millis);
+        if let Some(at) = at {
+            el.set_text_content(Some(&relative_age(at, now)));
+        }
+    }
+}
+
+/// The class and inner markup of the cell of `column` for `a`.
+fn cell(column: &Column, a: &Action, now: DateTime<Utc>) -> (&'static str, String) {
+    let mut html = String::new();
+    let class = match column {
+        Column::ActionType => {
+            span(&mut html, "", &a.action_type.label());
+            "ac-cell ac-cell--strong"
+        }
+        Column::Asset => {
+            span(&mut html, "", &a.asset.name);
+            "ac-cell"
+        }
+        Column::Entity => {
+            span(&mut html, "ac-clip", &a.entity.name);
+            span(&mut html, "ac-subtle", &a.entity.kind.label());
+            "ac-cell ac-clip-cell"
+        }
+        Column::Source => {
+            span(&mut html, "", &a.source.label());
+            "ac-cell"
+        }
+        Column::Category => {
+            span(&mut html, "", &a.category.label());
+            "ac-cell"
+        }
         Column::Status => {
-            let note = match (&a.status, a.expires_at) {
-                (Status::Pending, Some(expires)) => Some((
-                    if expires_soon(expires, now) {
+            html.push_str("<span class=\"ac-badge ac-badge--");
+            html.push_str(status_tone(&a.status));
+            html.push_str("\">");
+            escape_into(&mut html, &a.status.label());
+            html.push_str("</span>");
+            match (&a.status, a.expires_at) {
+                (Status::Pending, Some(expires)) => {
+                    let class = if expires_soon(expires, now) {
                         "ac-subtle ac-expiry--soon"
                     } else {
                         "ac-subtle"
-                    },
-                    time_left(expires, now),
-                )),
-                (Status::Failed | Status::UndoFailed, _) => {
-                    Some(("ac-reason", failure_reason(Some(a))))
+                    };
+                    span(&mut html, class, &time_left(expires, now));
                 }
-                _ => None,
-            };
-            Cell {
-                class: "ac-cell",
-                badge: Some(a.status.clone()),
-                text: None,
-                time: None,
-                notes: note.into_iter().collect(),
+                (Status::Failed | Status::UndoFailed, _) => {
+                    span(&mut html, "ac-reason", &failure_reason(Some(a)));
+                }
+                _ => {}
             }
+            "ac-cell"
         }
         Column::DecidedBy => {
             let (who, when, comment) = decision_cell(a, now);
-            Cell {
-                notes: vec![
-                    ("ac-subtle", when.unwrap_or_default()),
-                    ("ac-subtle ac-clip", comment.unwrap_or_default()),
-                ],
-                ..Cell::text("ac-cell", who)
-            }
+            span(&mut html, "", &who);
+            span(&mut html, "ac-subtle", &when.unwrap_or_default());
+            span(&mut html, "ac-subtle ac-clip", &comment.unwrap_or_default());
+            "ac-cell"
         }
-        Column::CreatedAt => time_cell(Some(a.created_at)),
-        Column::UpdatedAt => time_cell(Some(a.updated_at)),
-        Column::ExpiresAt => time_cell(a.expires_at),
-        Column::InvestigationId => Cell::text(
-            "ac-cell ac-mono",
-            a.investigation_id.clone().unwrap_or_default(),
-        ),
-        Column::Id => Cell::text("ac-cell ac-mono", a.id.clone()),
-        Column::Unknown(_) => Cell::text("ac-cell", String::new()),
+        Column::CreatedAt | Column::UpdatedAt | Column::ExpiresAt => {
+            let at = match column {
+                Column::CreatedAt => Some(a.created_at),
+                Column::UpdatedAt => Some(a.updated_at),
+                _ => a.expires_at,
+            };
+            match at {
+                Some(at) => time(&mut html, at, now),
+                None => span(&mut html, "", "—"),
+            }
+            "ac-cell ac-cell--time"
+        }
+        Column::InvestigationId => {
+            span(&mut html, "", a.investigation_id.as_deref().unwrap_or(""));
+            "ac-cell ac-mono"
+        }
+        Column::Id => {
+            span(&mut html, "", &a.id);
+            "ac-cell ac-mono"
+        }
+        Column::Unknown(_) => "ac-cell",
     };
-    let Cell {
-        class,
-        badge,
-        text,
-        time,
-        notes,
-    } = cell;
-    view! {
-        <td class=class>
-            {badge.map(|status| view! { <StatusBadge status /> })}
-            {text.map(|(class, text)| view! { <span class=class>{text}</span> })}
-            {time.map(|at| view! { <TimeStamp at now=clock /> })}
-            {notes
-                .into_iter()
-                .map(|(class, text)| view! { <span class=class>{text}</span> })
-                .collect_view()}
-        </td>
-    }
+    (class, html)
 }
 
-fn time_cell(at: Option<DateTime<Utc>>) -> Cell {
-    Cell {
-        time: at,
-        text: at.is_none().then(|| ("", "—".to_owned())),
-        ..Cell::text("ac-cell ac-cell--time", String::new())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_is_escaped() {
+        let mut html = String::new();
+        span(&mut html, "c", "<img src=x onerror=\"alert('x')\"> & more");
+        assert_eq!(
+            html,
+            "<span class=\"c\">&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt; &amp; more</span>"
+        );
     }
 }

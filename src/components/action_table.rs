@@ -3,9 +3,9 @@ use action_center_core::{Action, Sort, SortKey, View};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::components::action_row::ActionRow;
+use crate::components::action_row::{refresh_ages, ActionRow};
 use crate::components::sort_header::SortHeader;
-use crate::state::Selection;
+use crate::state::{use_now, Selection};
 
 /// The action table: one server page of rows, sortable headers, a checkbox per row and
 /// "Select all".
@@ -50,6 +50,18 @@ pub fn ActionTable(
         let k = selected_here.get();
         k > 0 && k < ids.with(Vec::len)
     };
+    // Relative ages ("3 min ago") follow the clock: one walk over the table per tick, rather
+    // than a reactive node per time cell.
+    let table = NodeRef::<leptos::html::Table>::new();
+    let clock = use_now();
+    Effect::new(move |ticked: Option<()>| {
+        let now = clock.get();
+        if ticked.is_some() {
+            if let Some(table) = table.get_untracked() {
+                refresh_ages(&table, now);
+            }
+        }
+    });
     // The rows' clicks, Enter and checkboxes, handled once for the whole body: a row costs no
     // listener of its own.
     let on_click = move |ev: web_sys::MouseEvent| {
@@ -115,7 +127,7 @@ pub fn ActionTable(
 
     view! {
         <div class="ac-table-wrap">
-            <table class="ac-table">
+            <table class="ac-table" node_ref=table>
                 <caption class="ac-sr-only">{caption}</caption>
                 <thead>
                     <tr>
