@@ -4,8 +4,8 @@ use action_center_core::{Action, DecisionState, Status, View};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use crate::browser::local_time;
 use crate::components::status_badge::status_tone;
+use crate::embed::time::{show_time_in, TimeFormat};
 use crate::state::{use_now, Selection};
 use wasm_bindgen::JsCast;
 
@@ -38,15 +38,22 @@ pub fn ActionRow(
     /// The columns after the checkbox, in order (default: the tab's default columns).
     #[prop(optional)]
     columns: Option<Vec<Column>>,
+    /// "Now" for relative ages (default: the clock's current time).
+    #[prop(optional)]
+    now: Option<DateTime<Utc>>,
+    /// How times are shown (`None`: the instance's format from context).
+    #[prop(default = None)]
+    format: Option<TimeFormat>,
 ) -> impl IntoView {
-    let now = use_now().get_untracked();
+    let now = now.unwrap_or_else(|| use_now().get_untracked());
+    let format = format.or_else(use_context::<TimeFormat>);
     let selected = selection.is_selected(&action.id);
     let checked = selected.clone();
     let columns = columns.unwrap_or_else(|| ColumnLayout::default_for(&view).shown);
     let cells = columns
         .iter()
         .map(|column| {
-            let (class, html) = cell(column, &action, now);
+            let (class, html) = cell(column, &action, now, format);
             view! { <td class=class inner_html=html></td> }
         })
         .collect_view();
@@ -97,11 +104,11 @@ fn span(html: &mut String, class: &str, text: &str) {
 
 /// Appends a time in the analyst's zone with its relative age; the age carries the instant
 /// (`data-at`, milliseconds) so that the table can bring it up to date.
-fn time(html: &mut String, at: DateTime<Utc>, now: DateTime<Utc>) {
+fn time(html: &mut String, at: DateTime<Utc>, now: DateTime<Utc>, format: Option<TimeFormat>) {
     html.push_str("<span class=\"ac-time\"><time datetime=\"");
     escape_into(html, &at.to_rfc3339());
     html.push_str("\">");
-    escape_into(html, &local_time(at));
+    escape_into(html, &show_time_in(format, at));
     html.push_str("</time><span class=\"ac-time__age\" data-at=\"");
     html.push_str(&at.timestamp_millis().to_string());
     html.push_str("\">");
@@ -132,7 +139,12 @@ pub fn refresh_ages(root: &web_sys::Element, now: DateTime<Utc>) {
 }
 
 /// The class and inner markup of the cell of `column` for `a`.
-fn cell(column: &Column, a: &Action, now: DateTime<Utc>) -> (&'static str, String) {
+fn cell(
+    column: &Column,
+    a: &Action,
+    now: DateTime<Utc>,
+    format: Option<TimeFormat>,
+) -> (&'static str, String) {
     let mut html = String::new();
     let class = match column {
         Column::ActionType => {
@@ -192,7 +204,7 @@ fn cell(column: &Column, a: &Action, now: DateTime<Utc>) -> (&'static str, Strin
                 _ => a.expires_at,
             };
             match at {
-                Some(at) => time(&mut html, at, now),
+                Some(at) => time(&mut html, at, now, format),
                 None => span(&mut html, "", "—"),
             }
             "ac-cell ac-cell--time"

@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::action_row::{refresh_ages, ActionRow};
 use crate::components::sort_header::SortHeader;
+use crate::embed::time::TimeFormat;
 use crate::state::{use_now, Selection};
 
 /// The action table: one server page of rows, sortable headers, a checkbox per row and
@@ -54,6 +55,7 @@ pub fn ActionTable(
     // than a reactive node per time cell.
     let table = NodeRef::<leptos::html::Table>::new();
     let clock = use_now();
+    let format = use_context::<TimeFormat>();
     Effect::new(move |ticked: Option<()>| {
         let now = clock.get();
         if ticked.is_some() {
@@ -164,6 +166,8 @@ pub fn ActionTable(
                                             view=view.get_untracked()
                                             selection
                                             columns=shown.clone()
+                                            now=clock.get_untracked()
+                                            format
                                         />
                                     }
                                 }

@@ -242,16 +242,20 @@ pub fn ActionCenterPage(
         state.open.set(None);
         reported.set(None);
         if let Some(id) = id {
-            let fallback = fallback_focus.clone();
-            // After the dialog is gone and the page is no longer inert.
-            alive.next_frame(move || {
-                if let Some(scope) = host.scope() {
-                    focus_row(&scope, &id, &fallback);
+            // Focus goes back to the row at once: the page stops being inert now (the view's
+            // own update of the attribute follows with the same value), so the row can take it.
+            if let Some(scope) = host.scope() {
+                if let Ok(Some(main)) = scope.query_selector(".ac-main") {
+                    let _ = main.remove_attribute("inert");
+                    let _ = main.remove_attribute("aria-hidden");
                 }
-            });
+                focus_row(&scope, &id, &fallback_focus);
+            }
         }
     });
-    let selected = Signal::derive(move || {
+    // Computed once per change of rows or selection (many views read it; each read of a
+    // derived signal would filter and clone up to 200 actions again).
+    let selected = Memo::new(move |_| {
         state.selection.with_set(|ids| {
             items.with(|rows| {
                 rows.iter()
