@@ -31,6 +31,10 @@ async function audit(name, url, token) {
       const a = lhr.audits[ref.id];
       if (ref.weight > 0 && a.score !== null && a.score < 1) {
         console.log(`  - ${c}: ${a.id} (${a.title}) score ${a.score}${a.displayValue ? `: ${a.displayValue}` : ""}`);
+        for (const item of ((a.details && a.details.items) || []).slice(0, 5)) {
+          const node = item.node || (item.subItems && item.subItems.items[0] && item.subItems.items[0].relatedNode);
+          if (node) console.log(`      ${node.selector || ""} ${node.snippet || ""}`.slice(0, 200));
+        }
       }
     }
   }
