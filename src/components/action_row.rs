@@ -25,8 +25,8 @@ fn decision_cell(a: &Action, now: DateTime<Utc>) -> (String, Option<String>, Opt
 /// One row of the action table, rendered from one version of the action (the table keys rows
 /// by id and version). The table handles its rows' clicks, keys and checkboxes in one place
 /// (see [`crate::components::ActionTable`]) and keeps their relative ages current
-/// ([`refresh_ages`]); a row itself holds only its selected state. Its cells are static text
-/// written as escaped markup: no reactive node, listener or view type per cell.
+/// ([`refresh_ages`]). The row is one piece of escaped markup, parsed by the browser in one go;
+/// all it holds besides is one effect that follows its own selected flag.
 #[component]
 pub fn ActionRow(
     /// The row's action.
@@ -48,35 +48,48 @@ pub fn ActionRow(
     let now = now.unwrap_or_else(|| use_now().get_untracked());
     let format = format.or_else(use_context::<TimeFormat>);
     let selected = selection.is_selected(&action.id);
-    let checked = selected.clone();
+    let initially = selected.get_untracked();
     let columns = columns.unwrap_or_else(|| ColumnLayout::default_for(&view).shown);
-    let cells = columns
-        .iter()
-        .map(|column| {
-            let (class, html) = cell(column, &action, now, format);
-            view! { <td class=class inner_html=html></td> }
-        })
-        .collect_view();
-    let label = format!("Select {}", action.id);
-
-    view! {
-        <tr
-            class="ac-row"
-            class:ac-row--selected=move || selected.get()
-            tabindex="0"
-            data-action-id=action.id
-        >
-            <td class="ac-cell ac-cell--check">
-                <input
-                    type="checkbox"
-                    class="ac-checkbox"
-                    aria-label=label
-                    prop:checked=move || checked.get()
-                />
-            </td>
-            {cells}
-        </tr>
+    let mut html = String::with_capacity(1024);
+    html.push_str(
+        "<td class=\"ac-cell ac-cell--check\"><input type=\"checkbox\" class=\"ac-checkbox\" aria-label=\"Select ",
+    );
+    escape_into(&mut html, &action.id);
+    html.push_str(if initially {
+        "\" checked></td>"
+    } else {
+        "\"></td>"
+    });
+    for column in &columns {
+        let (class, inner) = cell(column, &action, now, format);
+        html.push_str("<td class=\"");
+        html.push_str(class);
+        html.push_str("\">");
+        html.push_str(&inner);
+        html.push_str("</td>");
     }
+    // Selected or not: the row's class and its checkbox follow the row's own flag.
+    let row = NodeRef::<leptos::html::Tr>::new();
+    Effect::new(move |before: Option<bool>| {
+        let on = selected.get();
+        if let Some(tr) = row.get() {
+            if before.is_some() || on != initially {
+                let _ = tr.class_list().toggle_with_force("ac-row--selected", on);
+                if let Ok(Some(input)) = tr.query_selector("input") {
+                    input
+                        .unchecked_into::<web_sys::HtmlInputElement>()
+                        .set_checked(on);
+                }
+            }
+        }
+        on
+    });
+    let class = if initially {
+        "ac-row ac-row--selected"
+    } else {
+        "ac-row"
+    };
+    view! { <tr class=class tabindex="0" data-action-id=action.id node_ref=row inner_html=html></tr> }
 }
 
 /// Appends `text` to `html`, escaped for element content and attribute values.

@@ -95,10 +95,13 @@ pub fn ActionCenterPage(
             });
         }
     });
-    // The data changed: every count may have.
+    // The data changed: every count may have. They are asked again once the page's own list
+    // has answered (as a Refresh always did): a list that fails (a 401, a 500) is not followed
+    // by a count that fails the same way.
+    let count_stale = StoredValue::new(false);
     let recount = move || {
         counts.try_update_value(BTreeMap::clear);
-        count_reloads.try_update(|n| *n = n.wrapping_add(1));
+        count_stale.try_update_value(|stale| *stale = true);
     };
 
     // Counts for the filter menus: every filter but the menu's own (the server's facets).
@@ -123,6 +126,9 @@ pub fn ActionCenterPage(
                 .prune(page.items.iter().map(|a| a.id.as_str()));
             total.set(Some(page.total));
             items.set(page.items);
+            if count_stale.try_update_value(|stale| std::mem::replace(stale, false)) == Some(true) {
+                count_reloads.update(|n| *n = n.wrapping_add(1));
+            }
         }
     });
 
