@@ -2,9 +2,11 @@
 //! Browser tests of the analyst's tools (issue 6): filter menus with counts, the column
 //! chooser, empty states, and the view kept in the address bar with Back / Forward.
 
-use action_center::components::{ActionTable, ColumnChooser, EmptyState, FilterMenu};
+use action_center::components::{
+    ActionTable, ColumnChooser, EmptyState, FilterMenu, Pager, TabBar,
+};
 use action_center::state::{sync_with_address_bar, ColumnPrefs, PageState, Selection};
-use action_center_core::{Action, Facet, Facets, Sort, SortKey, View, ViewState};
+use action_center_core::{Action, Facet, Facets, Sort, SortKey, Total, View, ViewState};
 use leptos::prelude::*;
 use leptos::task::tick;
 use wasm_bindgen::JsCast;
@@ -215,6 +217,61 @@ async fn empty_states_say_what_to_do() {
     assert!(all(&root, "button")
         .iter()
         .all(|b| b.has_attribute("hidden")));
+}
+
+#[wasm_bindgen_test]
+async fn totals_past_the_counting_bound_read_10000_plus_and_still_page() {
+    let root = fresh_root();
+    let page = RwSignal::new(200u32);
+    let page_size = RwSignal::new(50u32);
+    let bound = Total {
+        count: 10_000,
+        lower_bound: true,
+    };
+    let total = RwSignal::new(bound);
+    let rows = RwSignal::new(50usize);
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <TabBar
+                view=View::History
+                on_select=Callback::new(|_| {})
+                counts=Signal::derive(move || (Some(Total::exact(1_234)), Some(total.get())))
+                id_prefix="t"
+            />
+            <Pager page page_size total rows />
+        }
+    });
+    settle().await;
+    let tabs: Vec<String> = all(&root, "[role=tab]").iter().map(text).collect();
+    assert_eq!(tabs, ["Pending 1,234", "History 10,000+"]);
+    let pager = text(&all(&root, "nav")[0]);
+    assert!(pager.contains("9,951–10,000 of 10,000+"), "{pager}");
+    assert!(pager.contains("Page 200 of 200+"), "{pager}");
+    let next = button(&root, "Next page");
+    assert!(
+        !next.has_attribute("disabled"),
+        "paging past the bound works"
+    );
+    next.click();
+    settle().await;
+    assert_eq!(page.get_untracked(), 201);
+    // The page past the bound comes back short: it is the last.
+    rows.set(7);
+    settle().await;
+    let pager = text(&all(&root, "nav")[0]);
+    assert!(pager.contains("10,001–10,007 of 10,000+"), "{pager}");
+    assert!(pager.contains("Page 201 of 201+"), "{pager}");
+    assert!(button(&root, "Next page").has_attribute("disabled"));
+    // An exact total pages as before.
+    total.set(Total::exact(120));
+    page.set(3);
+    rows.set(20);
+    settle().await;
+    let pager = text(&all(&root, "nav")[0]);
+    assert!(
+        pager.contains("101–120 of 120") && pager.contains("Page 3 of 3"),
+        "{pager}"
+    );
 }
 
 fn location_query() -> String {

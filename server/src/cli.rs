@@ -1,6 +1,6 @@
-//! The command line: `action-center-server [--listen ADDR] [--database FILE] [--static-dir DIR]
+//! The command line: `action-center-server [--listen ADDR] [--database URL] [--static-dir DIR]
 //! [--demo] [--demo-actions N] [--users FILE] [--frame-ancestors SOURCES] [--expiry-days N]
-//! [--executor-delay-ms N] [--seed-only]`.
+//! [--executor-delay-ms N] [--seed-only] [--log-format text|json] [--drain-timeout N]`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,8 +11,9 @@ use std::time::Duration;
 pub struct Config {
     /// Address to listen on (`127.0.0.1:0` picks a free port).
     pub listen: SocketAddr,
-    /// The SQLite database file.
-    pub database: PathBuf,
+    /// Where the data lives: a SQLite file (a path or `sqlite:PATH`) or a PostgreSQL URL
+    /// (`postgres://…`).
+    pub database: String,
     /// The built app, served at `/`.
     pub static_dir: Option<PathBuf>,
     /// Demo accounts, demo data, the simulated executor and `/embed-example.html`.
@@ -29,13 +30,19 @@ pub struct Config {
     pub executor_delay: Duration,
     /// Seed the demo data and exit.
     pub seed_only: bool,
+    /// How log lines look.
+    pub log_format: crate::telemetry::log::Format,
+    /// A log line per request (off when the load balancer logs them already).
+    pub access_log: bool,
+    /// How long a shutdown waits for requests in flight.
+    pub drain_timeout: Duration,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database: PathBuf::from("action-center.db"),
+            database: "action-center.db".to_owned(),
             static_dir: None,
             demo: false,
             demo_actions: 300,
@@ -44,6 +51,9 @@ impl Default for Config {
             expiry_days: 7,
             executor_delay: Duration::from_millis(1500),
             seed_only: false,
+            log_format: Default::default(),
+            access_log: true,
+            drain_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -53,7 +63,9 @@ pub const USAGE: &str = "\
 Usage: action-center-server [OPTIONS]
 
   --listen ADDR             address to listen on (default 127.0.0.1:8080; port 0 picks one)
-  --database FILE           SQLite database file (default action-center.db)
+  --database URL            where the data lives: a SQLite file (PATH or sqlite:PATH, default
+                            action-center.db) or PostgreSQL (postgres://user:pass@host:port/db;
+                            several instances may share one database)
   --static-dir DIR          serve the built app from DIR at / (SPA fallback to index.html)
   --demo                    demo accounts, demo data on an empty database, simulated executor,
                             and the embedding example at /embed-example.html
@@ -63,6 +75,9 @@ Usage: action-center-server [OPTIONS]
   --expiry-days N           days until a pending action expires (default 7)
   --executor-delay-ms N     delay of each simulated executor step (default 1500)
   --seed-only               seed the demo data and exit
+  --log-format FORMAT       text (default) or json: one JSON object per line, with request ids
+  --no-access-log           no log line per request (errors are still logged)
+  --drain-timeout N         seconds a shutdown waits for requests in flight (default 10)
   --help                    this text
 ";
 
@@ -98,7 +113,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                     .parse()
                     .map_err(|_| format!("--listen: '{v}' is not an address like 127.0.0.1:8080"))?
             }
-            "--database" => config.database = PathBuf::from(value(&name)?),
+            "--database" => config.database = value(&name)?,
             "--static-dir" => config.static_dir = Some(PathBuf::from(value(&name)?)),
             "--demo" => config.demo = true,
             "--demo-actions" => config.demo_actions = number(&name, &value(&name)?)?,
@@ -111,6 +126,16 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 config.executor_delay = Duration::from_millis(number(&name, &value(&name)?)?)
             }
             "--seed-only" => config.seed_only = true,
+            "--log-format" => {
+                let v = value(&name)?;
+                config.log_format = crate::telemetry::log::Format::parse(&v)
+                    .ok_or_else(|| format!("--log-format: '{v}' is not text or json"))?
+            }
+            "--no-access-log" => config.access_log = false,
+            "--drain-timeout" => {
+                config.drain_timeout =
+                    Duration::from_secs(number::<u64>(&name, &value(&name)?)?.min(3600))
+            }
             other => return Err(format!("unknown argument '{other}' (try --help)")),
         }
     }
@@ -165,7 +190,14 @@ mod tests {
             "3",
             "--executor-delay-ms=200",
             "--seed-only",
+            "--log-format",
+            "json",
+            "--drain-timeout=3",
+            "--no-access-log",
         ]);
+        assert!(!c.access_log);
+        assert_eq!(c.log_format, crate::telemetry::log::Format::Json);
+        assert_eq!(c.drain_timeout, Duration::from_secs(3));
         assert_eq!(c.listen.port(), 0);
         assert!(c.demo && c.seed_only);
         assert_eq!(c.demo_actions, 1000);
@@ -179,5 +211,6 @@ mod tests {
         assert!(parse(["--bogus".to_string()]).is_err());
         assert!(parse(["--listen".to_string(), "nowhere".to_string()]).is_err());
         assert!(parse(["--demo-actions".to_string()]).is_err());
+        assert!(parse(["--log-format=xml".to_string()]).is_err());
     }
 }

@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 pub struct AppError {
     problem: Box<Problem>,
     retry_after: Option<u64>,
+    /// The database aborted the transaction to resolve a conflict: the write may run again.
+    conflict: bool,
 }
 
 impl AppError {
@@ -18,6 +20,7 @@ impl AppError {
         AppError {
             problem: Box::new(Problem::new(code, detail)),
             retry_after: None,
+            conflict: false,
         }
     }
 
@@ -67,11 +70,49 @@ impl AppError {
 
     /// 500: logs the cause on the server, tells the client nothing about it.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        eprintln!("internal error: {cause}");
+        crate::telemetry::log::error(
+            "internal error",
+            &[
+                ("requestId", crate::telemetry::current_request_id().into()),
+                ("cause", cause.to_string().into()),
+            ],
+        );
         AppError::new(
             ErrorCode::Internal,
             "The server could not complete the request",
         )
+    }
+
+    /// 503: the database cannot be reached (or is not ready); try again shortly.
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        crate::telemetry::log::warn(
+            "unavailable",
+            &[
+                ("requestId", crate::telemetry::current_request_id().into()),
+                ("cause", cause.to_string().into()),
+            ],
+        );
+        let mut err = AppError::new(
+            ErrorCode::Internal,
+            "The service is unavailable at the moment; try again shortly",
+        );
+        err.problem.status = 503;
+        err.problem.title = "Service unavailable".into();
+        err.retry_after = Some(2);
+        err
+    }
+
+    /// A 500 for a transaction the database aborted to resolve a deadlock or a serialization
+    /// conflict: [`crate::store::Store::write`] runs it again.
+    pub fn conflict(cause: impl std::fmt::Display) -> Self {
+        let mut err = AppError::internal(cause);
+        err.conflict = true;
+        err
+    }
+
+    /// Whether the database aborted the write to resolve a conflict.
+    pub fn is_conflict(&self) -> bool {
+        self.conflict
     }
 
     /// Attaches the current state of the action in conflict.
@@ -105,6 +146,35 @@ impl std::fmt::Display for AppError {
 impl From<rusqlite::Error> for AppError {
     fn from(err: rusqlite::Error) -> Self {
         AppError::internal(format!("database: {err}"))
+    }
+}
+
+impl From<tokio_postgres::Error> for AppError {
+    fn from(err: tokio_postgres::Error) -> Self {
+        use tokio_postgres::error::SqlState;
+        match err.code() {
+            Some(c)
+                if *c == SqlState::T_R_DEADLOCK_DETECTED
+                    || *c == SqlState::T_R_SERIALIZATION_FAILURE =>
+            {
+                AppError::conflict(format!("database: {err}"))
+            }
+            _ if err.is_closed()
+                || std::error::Error::source(&err).is_some_and(|s| s.is::<std::io::Error>()) =>
+            {
+                AppError::unavailable(format!("database: {err}"))
+            }
+            _ => AppError::internal(format!(
+                "database: {}",
+                crate::store::postgres::describe(&err)
+            )),
+        }
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for AppError {
+    fn from(err: deadpool_postgres::PoolError) -> Self {
+        AppError::unavailable(format!("database pool: {err}"))
     }
 }
 

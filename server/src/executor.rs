@@ -9,16 +9,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use action_center_core::{Action, ActionType};
-use rusqlite::params;
+use action_center_core::{Action, ActionType, Status};
 
 use crate::errors::AppError;
 use crate::ids::stable_hash;
 use crate::ops::{self, SYSTEM};
-use crate::store::{self, ms, Store, Stored};
+use crate::store::{ms, Store, WriteCtx};
 
 /// Steps taken per pass at most (each in its own transaction).
-const STEPS_PER_PASS: i64 = 50;
+const STEPS_PER_PASS: usize = 50;
+/// Actions expired per transaction by the sweep.
+const SWEEP_BATCH: usize = 500;
 
 /// Why the simulated execution of `action` fails, if it does.
 pub fn will_fail(action: &Action) -> Option<String> {
@@ -42,19 +43,15 @@ pub fn will_fail(action: &Action) -> Option<String> {
     })
 }
 
-fn undo_fails(
-    conn: &rusqlite::Connection,
+async fn undo_fails(
+    ctx: &mut WriteCtx,
     seq: i64,
     action: &Action,
 ) -> Result<Option<String>, AppError> {
     if !action.asset.name.contains("OFFLINE") {
         return Ok(None);
     }
-    let failed_before: bool = conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM audit WHERE action_seq = ?1 AND event = 'undoFailed')",
-        )?
-        .query_row([seq], |r| r.get(0))?;
+    let failed_before = ctx.tx.undo_failed_before(seq).await?;
     Ok((!failed_before).then(|| {
         format!(
             "Device offline: {} did not respond to the undo request",
@@ -63,50 +60,45 @@ fn undo_fails(
     }))
 }
 
-/// One step for every in-flight action that has waited `delay`; returns how many moved.
-pub fn step_due(store: &Store, delay: Duration) -> Result<usize, AppError> {
-    let cutoff = ms(store::now()) - delay.as_millis() as i64;
-    let due: Vec<(i64, i64)> = store.read_blocking(|conn| {
-        let rows = conn
-            .prepare_cached(
-                "SELECT seq, version FROM actions
-                 WHERE status IN ('queued', 'running', 'undoing') AND updated_at <= ?1
-                   AND (claimed_by IS NULL OR claimed_by = 'system')
-                 ORDER BY updated_at LIMIT ?2",
-            )?
-            .query_map(params![cutoff, STEPS_PER_PASS], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
-    })?;
+/// One step of the oldest in-flight action that has waited `delay` (rows another instance is
+/// stepping are skipped); false when none is due.
+async fn step_one(ctx: &mut WriteCtx, delay: Duration) -> Result<bool, AppError> {
+    let cutoff = ms(ctx.now) - delay.as_millis() as i64;
+    let Some(seq) = ctx.tx.next_simulated_step(cutoff).await? else {
+        return Ok(false);
+    };
+    let Some(mut stored) = ctx.tx.load_by_seq(seq).await? else {
+        return Ok(false);
+    };
+    match stored.action.status {
+        Status::Queued => ops::start_execution(ctx, &mut stored, SYSTEM).await?,
+        Status::Running => {
+            let result = will_fail(&stored.action).map_or(Ok(()), Err);
+            ops::finish(ctx, &mut stored, SYSTEM, result).await?
+        }
+        Status::Undoing => {
+            let result = undo_fails(ctx, seq, &stored.action)
+                .await?
+                .map_or(Ok(()), Err);
+            ops::finish(ctx, &mut stored, SYSTEM, result).await?
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Steps every in-flight action that has waited `delay`, up to [`STEPS_PER_PASS`], each in its
+/// own transaction; returns how many moved.
+pub async fn step_due(store: &Arc<Store>, delay: Duration) -> Result<usize, AppError> {
     let mut moved = 0;
-    for (seq, version) in due {
-        let stepped = store.write_blocking(|ctx| {
-            let Some(action) = store::load_by_seq(&ctx.tx, seq)? else {
-                return Ok(false);
-            };
-            if action.version != version {
-                return Ok(false); // someone else moved it meanwhile
-            }
-            let mut stored = Stored { seq, action };
-            match stored.action.status {
-                action_center_core::Status::Queued => {
-                    ops::start_execution(ctx, &mut stored, SYSTEM)?
-                }
-                action_center_core::Status::Running => {
-                    let result = will_fail(&stored.action).map_or(Ok(()), Err);
-                    ops::finish(ctx, &mut stored, SYSTEM, result)?
-                }
-                action_center_core::Status::Undoing => {
-                    let result = undo_fails(&ctx.tx, seq, &stored.action)?.map_or(Ok(()), Err);
-                    ops::finish(ctx, &mut stored, SYSTEM, result)?
-                }
-                _ => return Ok(false),
-            }
-            Ok(true)
-        })?;
-        moved += stepped as usize;
+    while moved < STEPS_PER_PASS {
+        let stepped = store
+            .write(move |ctx| Box::pin(step_one(ctx, delay)))
+            .await?;
+        if !stepped {
+            break;
+        }
+        moved += 1;
     }
     Ok(moved)
 }
@@ -116,21 +108,18 @@ pub async fn run_simulated(store: Arc<Store>, delay: Duration) {
     let tick = (delay / 4).clamp(Duration::from_millis(20), Duration::from_millis(250));
     loop {
         tokio::time::sleep(tick).await;
-        let s = Arc::clone(&store);
-        let result = tokio::task::spawn_blocking(move || step_due(&s, delay)).await;
-        if let Ok(Err(err)) = result {
-            eprintln!("executor: {err}");
+        if let Err(err) = step_due(&store, delay).await {
+            crate::telemetry::log::warn("executor", &[("error", err.to_string().into())]);
         }
     }
 }
 
-/// Checkpoints the WAL every `every`, forever (off the request path).
-pub async fn run_checkpointer(store: Arc<Store>, every: Duration) {
+/// Backend housekeeping every `every`, forever (off the request path).
+pub async fn run_maintenance(store: Arc<Store>, every: Duration) {
     loop {
         tokio::time::sleep(every).await;
-        let s = Arc::clone(&store);
-        if let Ok(Err(err)) = tokio::task::spawn_blocking(move || s.checkpoint()).await {
-            eprintln!("checkpoint: {err}");
+        if let Err(err) = store.backend().maintain().await {
+            crate::telemetry::log::warn("maintenance", &[("error", err.to_string().into())]);
         }
     }
 }
@@ -138,30 +127,44 @@ pub async fn run_checkpointer(store: Arc<Store>, every: Duration) {
 /// Expires overdue pending actions and forgets idempotency records older than 24 h, forever.
 pub async fn run_sweeper(store: Arc<Store>, every: Duration) {
     loop {
-        let s = Arc::clone(&store);
-        let result = tokio::task::spawn_blocking(move || sweep(&s)).await;
-        if let Ok(Err(err)) = result {
-            eprintln!("sweeper: {err}");
+        if let Err(err) = sweep(&store).await {
+            crate::telemetry::log::warn("sweeper", &[("error", err.to_string().into())]);
         }
         tokio::time::sleep(every).await;
     }
 }
 
-/// One sweep: expiry in batches of 500 (short transactions), then old idempotency records.
-pub fn sweep(store: &Store) -> Result<usize, AppError> {
+/// One sweep: expiry in batches of 500 (short transactions), then old idempotency records. Runs
+/// in one instance at a time: a batch that finds the sweeper's lock taken ends the sweep.
+pub async fn sweep(store: &Arc<Store>) -> Result<usize, AppError> {
     let mut total = 0;
     loop {
-        let n = store.write_blocking(|ctx| ops::expire_overdue(ctx, 500))?;
+        let n = store
+            .write(|ctx| {
+                Box::pin(async move {
+                    if !ctx.tx.try_lock_sweeper().await? {
+                        return Ok(None);
+                    }
+                    Ok(Some(ops::expire_overdue(ctx, SWEEP_BATCH).await?))
+                })
+            })
+            .await?;
+        let Some(n) = n else { return Ok(total) };
         total += n;
-        if n < 500 {
+        if n < SWEEP_BATCH {
             break;
         }
     }
-    store.write_blocking(|ctx| {
-        let day_ago = ms(ctx.now) - 24 * 3600 * 1000;
-        ctx.tx
-            .execute("DELETE FROM idempotency WHERE created_at < ?1", [day_ago])?;
-        Ok(())
-    })?;
+    store
+        .write(|ctx| {
+            Box::pin(async move {
+                if ctx.tx.try_lock_sweeper().await? {
+                    let day_ago = ms(ctx.now) - 24 * 3600 * 1000;
+                    ctx.tx.forget_replies(day_ago).await?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
     Ok(total)
 }

@@ -5,11 +5,11 @@
 use action_center_core::ErrorCode;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use rusqlite::{params, OptionalExtension};
+use futures_util::future::BoxFuture;
 
 use crate::auth::Caller;
 use crate::errors::AppError;
-use crate::store::{ms, WriteCtx};
+use crate::store::{ms, StoredReply, WriteCtx};
 use crate::AppState;
 
 /// Header carrying the key.
@@ -26,6 +26,9 @@ pub struct Reply {
     pub body: String,
     /// `Location` header, for creations.
     pub location: Option<String>,
+    /// Per-action outcomes for the metrics, as (operation, outcome); counted once the write
+    /// commits (a replay counts nothing).
+    pub tally: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -35,6 +38,7 @@ impl Reply {
             status,
             body: serde_json::to_string(value)?,
             location: None,
+            tally: Vec::new(),
         })
     }
 
@@ -78,7 +82,9 @@ pub fn key(headers: &HeaderMap, required: bool) -> Result<Option<String>, AppErr
     }
 }
 
-/// Runs `op` in one write transaction, honouring the idempotency key if there is one.
+/// Runs `op` in one write transaction, honouring the idempotency key if there is one. Requests
+/// with the same key queue behind each other (on every instance), so the second one gets the
+/// first one's answer rather than running again.
 pub async fn run<F>(
     state: &AppState,
     caller: &Caller,
@@ -88,48 +94,60 @@ pub async fn run<F>(
     op: F,
 ) -> Result<Response, AppError>
 where
-    F: FnOnce(&mut WriteCtx<'_>) -> Result<Reply, AppError> + Send + 'static,
+    F: for<'a> Fn(&'a mut WriteCtx) -> BoxFuture<'a, Result<Reply, AppError>>
+        + Send
+        + Sync
+        + 'static,
 {
     let caller_id = caller.id.clone();
+    let op = std::sync::Arc::new(op);
     let (reply, replayed) = state
         .store()
         .write(move |ctx| {
-            let Some(key) = key else {
-                return Ok((op(ctx)?, false));
-            };
-            let stored: Option<(String, String, u16, String)> = ctx
-                .tx
-                .prepare_cached(
-                    "SELECT route, body_hash, status, response FROM idempotency
-                     WHERE caller = ?1 AND key = ?2",
-                )?
-                .query_row(params![caller_id, key], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()?;
-            if let Some((old_route, old_digest, status, body)) = stored {
-                if old_route != route || old_digest != digest {
-                    return Err(AppError::new(
-                        ErrorCode::IdempotencyKeyReused,
-                        "This Idempotency-Key was used with another request; use a new key",
-                    ));
+            let (caller_id, key, digest) = (caller_id.clone(), key.clone(), digest.clone());
+            let op = std::sync::Arc::clone(&op);
+            Box::pin(async move {
+                let Some(key) = key else {
+                    return Ok((op(ctx).await?, false));
+                };
+                ctx.tx.lock_idempotency_key(&caller_id, &key).await?;
+                if let Some(stored) = ctx.tx.idempotent_reply(&caller_id, &key).await? {
+                    if stored.route != route || stored.digest != digest {
+                        return Err(AppError::new(
+                            ErrorCode::IdempotencyKeyReused,
+                            "This Idempotency-Key was used with another request; use a new key",
+                        ));
+                    }
+                    let location = serde_json::from_str::<serde_json::Value>(&stored.body)
+                        .ok()
+                        .filter(|_| stored.status == 201)
+                        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(location_of));
+                    let reply = Reply {
+                        status: stored.status,
+                        body: stored.body,
+                        location,
+                        tally: Vec::new(),
+                    };
+                    return Ok((reply, true));
                 }
-                let location = serde_json::from_str::<serde_json::Value>(&body)
-                    .ok()
-                    .filter(|_| status == 201)
-                    .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(location_of));
-                return Ok((Reply { status, body, location }, true));
-            }
-            let reply = op(ctx)?;
-            ctx.tx
-                .prepare_cached(
-                    "INSERT INTO idempotency (caller, key, route, body_hash, status, response, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![caller_id, key, route, digest, reply.status, reply.body, ms(ctx.now)])?;
-            Ok((reply, false))
+                let reply = op(ctx).await?;
+                let record = StoredReply {
+                    route: route.to_owned(),
+                    digest,
+                    status: reply.status,
+                    body: reply.body.clone(),
+                };
+                let now = ms(ctx.now);
+                ctx.tx.store_reply(&caller_id, &key, &record, now).await?;
+                Ok((reply, false))
+            })
         })
         .await?;
+    for (operation, outcome) in &reply.tally {
+        state
+            .metrics()
+            .outcomes(operation, std::iter::once(outcome.as_str()));
+    }
     Ok(reply.into_response(replayed))
 }
 

@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod ops;
 pub mod routes;
 pub mod store;
+pub mod telemetry;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -34,7 +35,7 @@ use crate::auth::{FailedSignIns, Users};
 use crate::cli::Config;
 use crate::errors::problem_response;
 use crate::headers::SecurityHeaders;
-use crate::store::Store;
+use crate::store::{Location, Store};
 
 struct Inner {
     store: Arc<Store>,
@@ -43,6 +44,7 @@ struct Inner {
     config: Config,
     site: Option<web::Site>,
     shutdown: watch::Receiver<bool>,
+    metrics: telemetry::metrics::Metrics,
 }
 
 /// What every handler can reach.
@@ -65,7 +67,18 @@ impl AppState {
             config,
             site,
             shutdown,
+            metrics: Default::default(),
         }))
+    }
+
+    /// This instance's metrics.
+    pub fn metrics(&self) -> &telemetry::metrics::Metrics {
+        &self.0.metrics
+    }
+
+    /// Whether the server has begun to shut down.
+    pub fn is_shutting_down(&self) -> bool {
+        *self.0.shutdown.borrow()
     }
 
     /// The database.
@@ -103,7 +116,10 @@ impl AppState {
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    eprintln!("a request handler panicked; answered 500");
+    telemetry::log::error(
+        "a request handler panicked; answered 500",
+        &[("requestId", telemetry::current_request_id().into())],
+    );
     problem_response(&Problem::new(
         ErrorCode::Internal,
         "The server could not complete the request",
@@ -138,7 +154,14 @@ pub fn app(state: AppState) -> Router {
     if state.config().demo {
         router = router.merge(example::routes().layer(compression::layer()));
     }
-    let router = router.fallback(web::fallback).with_state(state);
+    let router = router
+        .merge(telemetry::routes())
+        .fallback(web::fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            telemetry::track,
+        ))
+        .with_state(state);
     with_layers(router, headers)
 }
 
@@ -152,7 +175,7 @@ pub fn with_layers(router: Router, headers: Arc<SecurityHeaders>) -> Router {
 
 /// Opens the database, loads accounts and seeds demo data as the configuration asks.
 pub async fn prepare(config: &Config) -> Result<(Arc<Store>, Users), String> {
-    let store = Store::open(&config.database)?;
+    let store = Store::open(&Location::parse(&config.database)).await?;
     let mut users = Users::default();
     if config.demo {
         users.add_demo();
@@ -161,16 +184,16 @@ pub async fn prepare(config: &Config) -> Result<(Arc<Store>, Users), String> {
         users.add_file(path)?;
     }
     if config.demo {
-        let (s, n, days) = (Arc::clone(&store), config.demo_actions, config.expiry_days);
-        let seeded = tokio::task::spawn_blocking(move || demo::seed_if_empty(&s, n, days))
+        let seeded = demo::seed_if_empty(&store, config.demo_actions, config.expiry_days)
             .await
-            .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
         if let Some(seeded) = seeded {
-            println!(
-                "seeded {} demo actions in {:.1} s",
-                seeded.actions,
-                seeded.elapsed.as_secs_f64()
+            telemetry::log::info(
+                "seeded demo actions",
+                &[
+                    ("actions", seeded.actions.into()),
+                    ("seconds", seeded.elapsed.as_secs_f64().into()),
+                ],
             );
         }
     }
@@ -184,16 +207,27 @@ pub struct Server {
     shutdown: watch::Sender<bool>,
     serve: JoinHandle<()>,
     background: Vec<JoinHandle<()>>,
+    drain: Duration,
 }
 
 impl Server {
-    /// Stops accepting, ends event streams, waits for requests in flight, stops background work.
+    /// Stops accepting, reports not ready, ends event streams (with a retry hint, so browsers
+    /// reconnect to another instance), waits up to the drain timeout for requests in flight,
+    /// then stops background work.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
+        let mut serve = self.serve;
+        if tokio::time::timeout(self.drain, &mut serve).await.is_err() {
+            telemetry::log::warn(
+                "requests still running after the drain timeout; closing them",
+                &[("seconds", self.drain.as_secs().into())],
+            );
+            serve.abort();
+            let _ = serve.await;
+        }
         for task in &self.background {
             task.abort();
         }
-        let _ = self.serve.await;
         for task in self.background {
             let _ = task.await;
         }
@@ -210,6 +244,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
     let (shutdown, rx) = watch::channel(false);
     let demo = config.demo;
     let delay = config.executor_delay;
+    let drain = config.drain_timeout;
     let state = AppState::new(config, Arc::clone(&store), users, rx);
     let stopping = state.shutting_down();
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -218,7 +253,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
             .with_graceful_shutdown(stopping)
             .await
         {
-            eprintln!("server: {err}");
+            telemetry::log::error("server", &[("error", err.to_string().into())]);
         }
     });
     let mut background = vec![
@@ -226,11 +261,12 @@ pub async fn start(config: Config) -> Result<Server, String> {
             Arc::clone(&store),
             Duration::from_secs(30),
         )),
-        tokio::spawn(executor::run_checkpointer(
+        tokio::spawn(executor::run_maintenance(
             Arc::clone(&store),
             Duration::from_millis(500),
         )),
     ];
+    background.extend(store.listen());
     if demo {
         background.push(tokio::spawn(executor::run_simulated(store, delay)));
     }
@@ -239,6 +275,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
         shutdown,
         serve,
         background,
+        drain,
     })
 }
 

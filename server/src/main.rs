@@ -15,6 +15,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    action_center_server::telemetry::log::init(config.log_format);
     if config.seed_only {
         if let Err(message) = prepare(&config).await {
             eprintln!("action-center-server: {message}");

@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 use serde_json::{json, Value};
 
@@ -250,15 +248,17 @@ async fn overdue_pending_actions_expire_and_cannot_be_decided() {
     let s = spawn().await;
     let ids = s.ids("view=pending&actionType=isolateDevice", ALICE).await;
     // Move two deadlines into the past, as time would.
-    let conn = rusqlite::Connection::open(s.db()).unwrap();
-    conn.busy_timeout(Duration::from_secs(5)).unwrap();
     for id in &ids[..2] {
-        conn.execute(
+        exec_sql(
+            &s.db(),
             "UPDATE actions SET expires_at = 1000,
                 body = json_set(body, '$.expiresAt', '1970-01-01T00:00:01Z') WHERE id = ?1",
-            [id],
+            "UPDATE actions SET expires_at = 1000,
+                body = jsonb_set(body::jsonb, '{expiresAt}', '\"1970-01-01T00:00:01Z\"')::text
+             WHERE id = $1",
+            id,
         )
-        .unwrap();
+        .await;
     }
     let r: Value = s
         .post(
@@ -273,13 +273,11 @@ async fn overdue_pending_actions_expire_and_cannot_be_decided() {
     assert_eq!(r["results"][0]["outcome"], "alreadyDecided");
     assert_eq!(r["results"][0]["action"]["status"], "expired");
     assert_eq!(r["results"][0]["action"]["decision"]["state"], "expired");
-    let db = s.db();
-    let swept = tokio::task::spawn_blocking(move || {
-        let store = action_center_server::store::Store::open(&db).unwrap();
-        action_center_server::executor::sweep(&store).unwrap()
-    })
-    .await
-    .unwrap();
+    let location = action_center_server::store::Location::parse(&s.db());
+    let store = action_center_server::store::Store::open(&location)
+        .await
+        .unwrap();
+    let swept = action_center_server::executor::sweep(&store).await.unwrap();
     assert_eq!(swept, 1);
     let a = s.action(&ids[1]).await;
     assert_eq!(a["status"], "expired");

@@ -335,3 +335,78 @@ async fn too_many_failed_sign_ins_are_rate_limited() {
     // A valid token still works.
     s.get_json("/me", ALICE).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_totals_are_exact_up_to_ten_thousand_then_a_lower_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = action_center_server::cli::Config {
+        demo_actions: 12_000,
+        // No executor steps between the requests compared below.
+        executor_delay: std::time::Duration::from_secs(3600),
+        ..common::config(&dir)
+    };
+    let s = spawn_with(dir, config).await;
+    let ids_of = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Every id is `act_…`: the word matches all 12,000 actions, the history about 11,000.
+    for page in [1, 2, 150] {
+        let q = format!("view=history&q=act&page={page}");
+        let searched = s.get_json(&format!("/actions?{q}"), ALICE).await;
+        assert_eq!(searched["total"], 10_000, "{q}");
+        assert_eq!(searched["totalIsLowerBound"], true, "{q}");
+        let plain = s
+            .get_json(&format!("/actions?view=history&page={page}"), ALICE)
+            .await;
+        assert_eq!(
+            ids_of(&searched),
+            ids_of(&plain),
+            "{q}: same rows, same order"
+        );
+        assert_eq!(ids_of(&searched).len(), 50);
+    }
+    // Past the bound, paging goes on.
+    let far = s
+        .get_json("/actions?view=history&q=act&page=215", ALICE)
+        .await;
+    let plain = s.get_json("/actions?view=history&page=215", ALICE).await;
+    assert_eq!(ids_of(&far), ids_of(&plain));
+    // Under the bound the total is exact, whichever way the page is read.
+    let facets = s.get_json("/actions/facets?view=pending", ALICE).await;
+    let pending = facets["total"].as_u64().unwrap();
+    assert!(pending > 100 && pending < 10_000, "{pending}");
+    for sort in ["updatedAt:desc", "asset:asc", "id:asc"] {
+        for page in [1, 3] {
+            let q = format!("view=pending&q=act&sort={sort}&page={page}");
+            let searched = s.get_json(&format!("/actions?{q}"), ALICE).await;
+            assert_eq!(searched["total"], pending, "{q}");
+            assert!(searched.get("totalIsLowerBound").is_none(), "{q}");
+            let plain = s
+                .get_json(
+                    &format!("/actions?view=pending&sort={sort}&page={page}"),
+                    ALICE,
+                )
+                .await;
+            assert_eq!(ids_of(&searched), ids_of(&plain), "{q}");
+        }
+    }
+    // A rare word: the few matches, all of them.
+    let sha = action_center_server::demo::shared_sha256();
+    let rare = s
+        .get_json(&format!("/actions?view=history&q={}", &sha[..20]), ALICE)
+        .await;
+    let n = rare["total"].as_u64().unwrap();
+    assert!((1..50).contains(&n), "{n}");
+    assert_eq!(ids_of(&rare).len() as u64, n);
+    // Filters are part of the count: the completed quarantines among the matches.
+    let q = "view=history&actionType=quarantineFile&status=completed";
+    let filtered = s.get_json(&format!("/actions?{q}&q=act"), ALICE).await;
+    let counted = s.get_json(&format!("/actions?{q}"), ALICE).await;
+    assert_eq!(filtered["total"], counted["total"]);
+    assert_eq!(ids_of(&filtered), ids_of(&counted));
+}

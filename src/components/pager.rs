@@ -1,3 +1,4 @@
+use action_center_core::Total;
 use leptos::prelude::*;
 
 /// Page sizes offered.
@@ -10,26 +11,24 @@ pub fn Pager(
     page: RwSignal<u32>,
     /// Rows per page.
     page_size: RwSignal<u32>,
-    /// Rows over all pages.
+    /// Rows over all pages (exact, or "10,000+" past the server's counting bound).
     #[prop(into)]
-    total: Signal<u64>,
+    total: Signal<Total>,
+    /// Rows on this page (past a lower bound, a short page is the last).
+    #[prop(into)]
+    rows: Signal<usize>,
 ) -> impl IntoView {
-    let pages = move || {
-        let size = u64::from(page_size.get().max(1));
-        total.get().div_ceil(size).max(1)
-    };
     let range = move || {
-        let total = total.get();
-        if total == 0 {
-            return "No rows".to_owned();
-        }
-        let size = u64::from(page_size.get().max(1));
-        let first = (u64::from(page.get()) - 1) * size + 1;
-        let last = (first + size - 1).min(total);
-        format!("{first}–{last} of {total}")
+        total
+            .get()
+            .range_label(page.get(), page_size.get(), rows.get())
     };
     let at_start = move || page.get() <= 1;
-    let at_end = move || u64::from(page.get()) >= pages();
+    let at_end = move || {
+        !total
+            .get()
+            .has_next(page.get(), page_size.get(), rows.get())
+    };
     let set_size = move |ev: web_sys::Event| {
         if let Ok(size) = event_target_value(&ev).parse::<u32>() {
             page_size.set(size);
@@ -62,7 +61,9 @@ pub fn Pager(
             >
                 "Previous page"
             </button>
-            <span class="ac-pager__page">{move || format!("Page {} of {}", page.get(), pages())}</span>
+            <span class="ac-pager__page">
+                {move || total.get().page_label(page.get(), page_size.get())}
+            </span>
             <button
                 type="button"
                 class="ac-button ac-button--subtle"

@@ -1,4 +1,4 @@
-use action_center_core::View;
+use action_center_core::{Total, View};
 use leptos::html::Button;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
@@ -25,7 +25,7 @@ pub fn TabBar(
     on_select: Callback<View>,
     /// Row counts of Pending and History, when known.
     #[prop(into)]
-    counts: Signal<(Option<u64>, Option<u64>)>,
+    counts: Signal<(Option<Total>, Option<Total>)>,
     /// Id prefix for the tabs; the panel they control is `{id_prefix}-panel`.
     #[prop(into)]
     id_prefix: String,
@@ -62,7 +62,7 @@ pub fn TabBar(
             let count = move || {
                 let (pending, history) = counts.get();
                 let n = if index == 0 { pending } else { history };
-                n.map(|n| format!(" {n}")).unwrap_or_default()
+                n.map(|n| format!(" {}", n.label())).unwrap_or_default()
             };
             view! {
                 <button

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use action_center_core::{live_effect, Action, Me, View};
+use action_center_core::{live_effect, Action, Me, Total, View};
 use leptos::html::Div;
 use leptos::prelude::*;
 
@@ -50,7 +50,7 @@ pub fn ActionCenterPage(
 
     // One page of the current tab. With it comes, for free, the count of the current tab (when
     // no status filter narrows it), which is the other tab's label once the analyst switches.
-    let counts = StoredValue::new(BTreeMap::<String, u64>::new());
+    let counts = StoredValue::new(BTreeMap::<String, Total>::new());
     let list = {
         let client = client.clone();
         Latest::new(
@@ -60,7 +60,7 @@ pub fn ActionCenterPage(
                 async move {
                     let page = client.list_actions(&query).await;
                     if let (Ok(page), Some(key)) = (&page, key) {
-                        counts.try_update_value(|c| c.insert(key, page.total));
+                        counts.try_update_value(|c| c.insert(key, Total::of(page)));
                     }
                     page
                 }
@@ -70,7 +70,7 @@ pub fn ActionCenterPage(
 
     // The other tab's count for its label: asked for only when it can have changed (other
     // filters or search, or a change to the data), not on a sort, a page or a tab switch.
-    let other_count = RwSignal::new(None::<u64>);
+    let other_count = RwSignal::new(None::<Total>);
     let count_reloads = RwSignal::new(0u64);
     Effect::new({
         let client = client.clone();
@@ -89,8 +89,9 @@ pub fn ActionCenterPage(
             let client = client.clone();
             spawn_owned(async move {
                 if let Ok(page) = client.list_actions(&query).await {
-                    counts.try_update_value(|c| c.insert(key, page.total));
-                    other_count.try_set(Some(page.total));
+                    let total = Total::of(&page);
+                    counts.try_update_value(|c| c.insert(key, total));
+                    other_count.try_set(Some(total));
                 }
             });
         }
@@ -118,13 +119,13 @@ pub fn ActionCenterPage(
 
     // The rows shown: the last page that loaded, patched in place by decisions and undos.
     let items = RwSignal::new(Vec::<Action>::new());
-    let total = RwSignal::new(None::<u64>);
+    let total = RwSignal::new(None::<Total>);
     Effect::new(move |_| {
         if let Some(Ok(page)) = list.get() {
             state
                 .selection
                 .prune(page.items.iter().map(|a| a.id.as_str()));
-            total.set(Some(page.total));
+            total.set(Some(Total::of(&page)));
             items.set(page.items);
             if count_stale.try_update_value(|stale| std::mem::replace(stale, false)) == Some(true) {
                 count_reloads.update(|n| *n = n.wrapping_add(1));
@@ -403,7 +404,8 @@ pub fn ActionCenterPage(
                             <Pager
                                 page=state.page
                                 page_size=state.page_size
-                                total=Signal::derive(move || total.get().unwrap_or(0))
+                                total=Signal::derive(move || total.get().unwrap_or_default())
+                                rows=Signal::derive(move || items.with(Vec::len))
                             />
                             <p class="ac-hint">
                                 "Keyboard: " <kbd>"j"</kbd> " / " <kbd>"k"</kbd>

@@ -71,8 +71,12 @@ pub struct ActionPage {
     pub page: u32,
     /// Rows per page.
     pub page_size: u32,
-    /// Rows matching the filter, over all pages.
+    /// Rows matching the filter, over all pages (exact up to 10,000; see
+    /// `total_is_lower_bound`).
     pub total: u64,
+    /// More rows than `total` match: the server stopped counting (contract v1.1 "Totals").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_is_lower_bound: bool,
 }
 
 /// `GET /actions/facets`: counts per value, for filter menus.

@@ -17,6 +17,7 @@ pub mod model;
 pub mod query;
 pub mod retry;
 pub mod sse;
+pub mod total;
 pub mod view_state;
 
 pub use api::*;
@@ -28,4 +29,5 @@ pub use lifecycle::{
 pub use live::{change_note, live_effect, LiveEffect};
 pub use model::*;
 pub use query::{ActionQuery, Sort, SortKey, View};
+pub use total::Total;
 pub use view_state::{TimeRange, ViewState};

@@ -47,6 +47,24 @@ pub struct Draft {
     pub events: Vec<Event>,
 }
 
+impl Draft {
+    /// The audit trail as entries of row `seq`.
+    pub fn audit(&self, seq: i64) -> Vec<crate::store::AuditEntry> {
+        self.events
+            .iter()
+            .map(|e| crate::store::AuditEntry {
+                action_seq: seq,
+                at: crate::store::ms(e.at),
+                actor: e.actor.clone(),
+                event: e.event.to_owned(),
+                from: e.from.clone(),
+                to: Some(e.to.clone()),
+                comment: e.comment.clone(),
+            })
+            .collect()
+    }
+}
+
 /// The seeded generator.
 pub struct Gen {
     pub rng: Rng,

@@ -10,14 +10,10 @@ use std::time::{Duration, Instant};
 use action_center_core::{ActionType, Source, Status};
 
 use crate::errors::AppError;
+use crate::store::seed::SeedPlan;
 use crate::store::{self, Store};
 pub use gen::{fake_sha256, Draft, Gen};
 pub use specials::{shared_sha256, OFFLINE_DEVICE, SHARED_DEVICES};
-
-/// Above this many actions, indexes are dropped during the insert and built once after.
-const BULK_THRESHOLD: usize = 20_000;
-/// Actions per transaction while seeding.
-const BATCH: usize = 20_000;
 
 const TYPE_WEIGHTS: &[(ActionType, u32)] = &[
     (ActionType::QuarantineFile, 25),
@@ -113,82 +109,42 @@ pub struct Seeded {
     pub elapsed: Duration,
 }
 
+/// The `n` demo actions, specials first, then random ones: the same stream on every call with
+/// the same clock.
+pub fn stream(
+    now: chrono::DateTime<chrono::Utc>,
+    n: usize,
+    expiry_days: i64,
+) -> impl Iterator<Item = Draft> + Send {
+    let mut g = Gen::new(now, expiry_days, n);
+    let specials: Vec<Draft> = specials::specials(&mut g)
+        .into_iter()
+        .take(n)
+        .map(|p| g.realize(p))
+        .collect();
+    let rest = n - specials.len();
+    specials
+        .into_iter()
+        .chain(std::iter::repeat_with(move || random_draft(&mut g)).take(rest))
+}
+
 /// Seeds `n` demo actions if the database holds none.
-pub fn seed_if_empty(
+pub async fn seed_if_empty(
     store: &Store,
     n: usize,
     expiry_days: i64,
 ) -> Result<Option<Seeded>, AppError> {
     let started = Instant::now();
-    store.with_writer(|conn| {
-        let any: bool =
-            conn.query_row("SELECT EXISTS (SELECT 1 FROM actions)", [], |r| r.get(0))?;
-        if any || n == 0 {
-            return Ok(None);
-        }
-        let bulk = n > BULK_THRESHOLD;
-        conn.execute_batch("PRAGMA wal_autocheckpoint = 1000")?;
-        if bulk {
-            store::drop_indexes(conn)?;
-            conn.execute_batch("PRAGMA synchronous = OFF")?;
-        }
-        let mut g = Gen::new(store::now(), expiry_days, n);
-        let specials: Vec<Draft> = specials::specials(&mut g)
-            .into_iter()
-            .take(n)
-            .map(|p| g.realize(p))
-            .collect();
-        let mut pending = specials.into_iter();
-        let mut done = 0;
-        while done < n {
-            let tx = conn.transaction()?;
-            let end = (done + BATCH).min(n);
-            while done < end {
-                let draft = match pending.next() {
-                    Some(d) => d,
-                    None => random_draft(&mut g),
-                };
-                insert_draft(&tx, &draft)?;
-                done += 1;
-            }
-            tx.commit()?;
-        }
-        conn.execute_batch(
-            "DELETE FROM counters;
-             INSERT INTO counters (status, action_type, source, category, entity_kind, n)
-             SELECT status, action_type, source, category, entity_kind, count(*)
-             FROM actions GROUP BY 1, 2, 3, 4, 5;",
-        )?;
-        if bulk {
-            store::create_indexes(conn)?;
-            conn.execute_batch("PRAGMA synchronous = NORMAL")?;
-        }
-        conn.execute_batch(
-            "PRAGMA analysis_limit = 2000; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);
-             PRAGMA wal_autocheckpoint = 0;",
-        )?;
-        Ok(Some(Seeded {
-            actions: n,
-            elapsed: started.elapsed(),
-        }))
-    })
-}
-
-fn insert_draft(conn: &rusqlite::Connection, draft: &Draft) -> Result<(), AppError> {
-    let seq = store::insert_row(conn, &draft.action)?;
-    for e in &draft.events {
-        store::audit(
-            conn,
-            seq,
-            store::ms(e.at),
-            &e.actor,
-            e.event,
-            e.from.as_ref(),
-            Some(&e.to),
-            e.comment.as_deref(),
-        )?;
-    }
-    Ok(())
+    let now = store::now();
+    let plan = SeedPlan {
+        count: n,
+        drafts: Box::new(move || Box::new(stream(now, n, expiry_days))),
+    };
+    let seeded = store.backend().seed(plan).await?;
+    Ok(seeded.then(|| Seeded {
+        actions: n,
+        elapsed: started.elapsed(),
+    }))
 }
 
 #[cfg(test)]

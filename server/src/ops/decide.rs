@@ -12,14 +12,14 @@ use crate::store::{self, WriteCtx};
 
 /// Applies a validated decision request. With `if_match` (one action only) the request is a
 /// single operation: a lost race answers 412 or 409 instead of a per-item outcome.
-pub fn decide(
-    ctx: &mut WriteCtx<'_>,
+pub async fn decide(
+    ctx: &mut WriteCtx,
     caller: &Caller,
     req: &DecisionRequest,
     if_match: Option<i64>,
 ) -> Result<BulkResponse, AppError> {
     let perms = caller.permissions();
-    let mut loaded = load_refs(ctx, &req.actions)?;
+    let mut loaded = load_refs(ctx, &req.actions).await?;
     let found: Vec<_> = loaded.iter().flatten().map(|s| &s.action).collect();
     if let Err(DecisionBlocker::MixedTypes) = check_decision_batch(&found) {
         return Err(AppError::new(
@@ -39,7 +39,7 @@ pub fn decide(
             )));
         };
         check_if_match(stored, if_match, perms)?;
-        expire_if_due(ctx, stored)?;
+        expire_if_due(ctx, stored).await?;
         if !stored.action.status.is_pending() {
             return Err(already_decided(&stored.action, perms));
         }
@@ -58,7 +58,7 @@ pub fn decide(
             Outcome::Forbidden
         } else if item.version.is_some_and(|v| v != stored.action.version) {
             Outcome::VersionMismatch
-        } else if expire_if_due(ctx, stored)? || !stored.action.status.is_pending() {
+        } else if expire_if_due(ctx, stored).await? || !stored.action.status.is_pending() {
             Outcome::AlreadyDecided
         } else {
             let (by, at, comment) = (caller.id.clone(), ctx.now, req.comment.clone());
@@ -77,7 +77,8 @@ pub fn decide(
                         comment,
                     })
                 },
-            )?;
+            )
+            .await?;
             Outcome::Applied
         };
         let action =

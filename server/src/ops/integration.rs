@@ -5,19 +5,18 @@ use action_center_core::{
     Action, Decision, DecisionState, ErrorCode, ResultOutcome, ResultReport, Status,
     SubmitActionRequest, Transition, UndoState, WorkItem, WorkKind, WorkResponse,
 };
-use rusqlite::params;
 
 use super::{check_if_match, for_caller};
 use crate::auth::Caller;
 use crate::errors::AppError;
-use crate::store::{self, ms, Stored, WriteCtx};
+use crate::store::{self, ms, AuditEntry, Stored, WriteCtx};
 
 /// How long a claim holds before the work is offered again.
 const CLAIM_TIMEOUT_MS: i64 = 10 * 60 * 1000;
 
 /// Stores a submitted action: `pending` when it needs approval, else `queued` (`notRequired`).
-pub fn submit(
-    ctx: &mut WriteCtx<'_>,
+pub async fn submit(
+    ctx: &mut WriteCtx,
     caller: &Caller,
     req: &SubmitActionRequest,
     expiry_days: i64,
@@ -70,26 +69,18 @@ pub fn submit(
         allowed_operations: Vec::new(),
         links: req.links.clone().unwrap_or_default(),
     };
-    store::insert_action(ctx, &action, &caller.id)?;
+    store::insert_action(ctx, &action, &caller.id).await?;
     Ok(for_caller(action, caller.permissions()))
 }
 
-fn set_claim(ctx: &WriteCtx<'_>, seq: i64, by: Option<&str>) -> Result<(), AppError> {
-    let at = by.map(|_| ms(ctx.now));
-    ctx.tx
-        .prepare_cached("UPDATE actions SET claimed_by = ?1, claimed_at = ?2 WHERE seq = ?3")?
-        .execute(params![by, at, seq])?;
-    Ok(())
-}
-
 /// Picks up a queued action: `queued → running`, claimed by `actor`.
-pub fn start(ctx: &mut WriteCtx<'_>, stored: &mut Stored, actor: &str) -> Result<(), AppError> {
-    store::transition(ctx, stored, Transition::Start, actor, None, |_| {})
+pub async fn start(ctx: &mut WriteCtx, stored: &mut Stored, actor: &str) -> Result<(), AppError> {
+    store::transition(ctx, stored, Transition::Start, actor, None, |_| {}).await
 }
 
 /// Ends a running execution or an undo: success, or failure with the reason in plain words.
-pub fn finish(
-    ctx: &mut WriteCtx<'_>,
+pub async fn finish(
+    ctx: &mut WriteCtx,
     stored: &mut Stored,
     actor: &str,
     result: Result<(), String>,
@@ -125,49 +116,42 @@ pub fn finish(
         }
         _ => {}
     })
+    .await
 }
 
 /// `GET /work`: claims up to `limit` items — queued actions (now `running`) and undo requests.
-pub fn claim_work(
-    ctx: &mut WriteCtx<'_>,
+/// Rows another executor's claim holds at this moment are skipped, not waited for.
+pub async fn claim_work(
+    ctx: &mut WriteCtx,
     caller: &Caller,
     limit: usize,
 ) -> Result<WorkResponse, AppError> {
     let stale = ms(ctx.now) - CLAIM_TIMEOUT_MS;
-    let rows: Vec<(i64, String)> = ctx
-        .tx
-        .prepare_cached(
-            "SELECT seq, status FROM actions
-             WHERE (status = 'queued' AND claimed_by IS NULL)
-                OR (status = 'undoing' AND (claimed_by IS NULL OR claimed_at < ?1))
-                OR (status = 'running' AND claimed_at < ?1)
-             ORDER BY updated_at LIMIT ?2",
-        )?
-        .query_map(params![stale, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    let rows = ctx.tx.claimable(stale, limit).await?;
     let perms = caller.permissions();
     let mut items = Vec::with_capacity(rows.len());
     for (seq, status) in rows {
-        let Some(action) = store::load_by_seq(&ctx.tx, seq)? else {
+        let Some(mut stored) = ctx.tx.load_by_seq(seq).await? else {
             continue;
         };
-        let mut stored = Stored { seq, action };
-        let kind = if status == "queued" {
-            start(ctx, &mut stored, &caller.id)?;
+        let kind = if status == Status::Queued {
+            start(ctx, &mut stored, &caller.id).await?;
             WorkKind::Execute
         } else {
-            set_claim(ctx, seq, Some(&caller.id))?;
-            store::audit(
-                &ctx.tx,
-                seq,
-                ms(ctx.now),
-                &caller.id,
-                "claimed",
-                Some(&stored.action.status),
-                Some(&stored.action.status),
-                None,
-            )?;
-            if status == "running" {
+            ctx.tx
+                .set_claim(seq, Some((&caller.id, ms(ctx.now))))
+                .await?;
+            let entry = AuditEntry {
+                action_seq: seq,
+                at: ms(ctx.now),
+                actor: caller.id.clone(),
+                event: "claimed".to_owned(),
+                from: Some(stored.action.status.clone()),
+                to: Some(stored.action.status.clone()),
+                comment: None,
+            };
+            ctx.audit(entry, None);
+            if status == Status::Running {
                 WorkKind::Execute
             } else {
                 WorkKind::Undo
@@ -182,21 +166,21 @@ pub fn claim_work(
 }
 
 /// `POST /actions/{id}/result`: an executor reports how its claimed work went.
-pub fn report_result(
-    ctx: &mut WriteCtx<'_>,
+pub async fn report_result(
+    ctx: &mut WriteCtx,
     caller: &Caller,
     id: &str,
     report: &ResultReport,
     if_match: Option<i64>,
 ) -> Result<Action, AppError> {
     let perms = caller.permissions();
-    let mut stored = store::load_by_id(&ctx.tx, id)?
+    let mut stored = ctx
+        .tx
+        .load_by_id(id)
+        .await?
         .ok_or_else(|| AppError::not_found(format!("No action {id}")))?;
     check_if_match(&stored, if_match, perms)?;
-    let claimed_by: Option<String> = ctx
-        .tx
-        .prepare_cached("SELECT claimed_by FROM actions WHERE seq = ?1")?
-        .query_row([stored.seq], |r| r.get(0))?;
+    let claimed_by = ctx.tx.claimed_by(stored.seq).await?;
     if let Some(owner) = claimed_by.filter(|o| *o != caller.id) {
         return Err(AppError::new(
             ErrorCode::InvalidState,
@@ -211,7 +195,7 @@ pub fn report_result(
             .clone()
             .unwrap_or_else(|| "The executor reported a failure without a reason".to_owned())),
     };
-    if let Err(err) = finish(ctx, &mut stored, &caller.id, result) {
+    if let Err(err) = finish(ctx, &mut stored, &caller.id, result).await {
         return Err(err.with_action(for_caller(stored.action.clone(), perms)));
     }
     Ok(for_caller(stored.action, perms))

@@ -28,7 +28,7 @@ pub fn for_caller(mut action: Action, perms: Permissions) -> Action {
 }
 
 /// Expires a pending action whose `expiresAt` has passed; true if it did.
-pub fn expire_if_due(ctx: &mut WriteCtx<'_>, stored: &mut Stored) -> Result<bool, AppError> {
+pub async fn expire_if_due(ctx: &mut WriteCtx, stored: &mut Stored) -> Result<bool, AppError> {
     let due = stored.action.status.is_pending()
         && stored.action.expires_at.is_some_and(|at| at <= ctx.now);
     if !due {
@@ -42,26 +42,19 @@ pub fn expire_if_due(ctx: &mut WriteCtx<'_>, stored: &mut Stored) -> Result<bool
             at: Some(now),
             comment: None,
         });
-    })?;
+    })
+    .await?;
     Ok(true)
 }
 
-/// Expires up to `limit` overdue pending actions; returns how many.
-pub fn expire_overdue(ctx: &mut WriteCtx<'_>, limit: usize) -> Result<usize, AppError> {
-    let ids: Vec<String> = ctx
-        .tx
-        .prepare_cached(
-            "SELECT id FROM actions WHERE pending = 1 AND expires_at <= ?1
-             ORDER BY expires_at LIMIT ?2",
-        )?
-        .query_map(rusqlite::params![store::ms(ctx.now), limit as i64], |r| {
-            r.get(0)
-        })?
-        .collect::<Result<_, _>>()?;
+/// Expires up to `limit` overdue pending actions; returns how many. Rows another write holds are
+/// left for the next sweep.
+pub async fn expire_overdue(ctx: &mut WriteCtx, limit: usize) -> Result<usize, AppError> {
+    let seqs = ctx.tx.overdue(store::ms(ctx.now), limit).await?;
     let mut done = 0;
-    for id in ids {
-        if let Some(mut stored) = store::load_by_id(&ctx.tx, &id)? {
-            if expire_if_due(ctx, &mut stored)? {
+    for seq in seqs {
+        if let Some(mut stored) = ctx.tx.load_by_seq(seq).await? {
+            if expire_if_due(ctx, &mut stored).await? {
                 done += 1;
             }
         }
@@ -70,15 +63,18 @@ pub fn expire_overdue(ctx: &mut WriteCtx<'_>, limit: usize) -> Result<usize, App
 }
 
 /// Cancels a queued or running action (409 `invalidState` otherwise).
-pub fn cancel(
-    ctx: &mut WriteCtx<'_>,
+pub async fn cancel(
+    ctx: &mut WriteCtx,
     caller: &Caller,
     id: &str,
     comment: Option<&str>,
     if_match: Option<i64>,
 ) -> Result<Action, AppError> {
     let perms = caller.permissions();
-    let mut stored = store::load_by_id(&ctx.tx, id)?
+    let mut stored = ctx
+        .tx
+        .load_by_id(id)
+        .await?
         .ok_or_else(|| AppError::not_found(format!("No action {id}")))?;
     check_if_match(&stored, if_match, perms)?;
     if !perms.cancel {
@@ -92,6 +88,7 @@ pub fn cancel(
         comment,
         |_| {},
     )
+    .await
     .map_err(|e| with_caller_view(e, &stored, perms))?;
     Ok(for_caller(stored.action, perms))
 }
@@ -128,9 +125,11 @@ pub fn check_if_match(
     }
 }
 
-/// Loads the actions named in a bulk request, in order (`None` where not found).
-pub fn load_refs(ctx: &WriteCtx<'_>, refs: &[ActionRef]) -> Result<Vec<Option<Stored>>, AppError> {
-    refs.iter()
-        .map(|r| store::load_by_id(&ctx.tx, &r.id))
-        .collect()
+/// Loads (and locks) the actions named in a bulk request, in order (`None` where not found).
+pub async fn load_refs(
+    ctx: &mut WriteCtx,
+    refs: &[ActionRef],
+) -> Result<Vec<Option<Stored>>, AppError> {
+    let ids: Vec<String> = refs.iter().map(|r| r.id.clone()).collect();
+    ctx.tx.load_many(&ids).await
 }

@@ -11,18 +11,18 @@ use action_center_core::{
 use super::{check_if_match, for_caller, load_refs};
 use crate::auth::Caller;
 use crate::errors::AppError;
-use crate::store::{self, list, Stored, WriteCtx};
+use crate::store::{self, Stored, WriteCtx};
 
 /// Applies a validated undo request: everything is checked first, then every item changes in
 /// the caller's one transaction.
-pub fn undo(
-    ctx: &mut WriteCtx<'_>,
+pub async fn undo(
+    ctx: &mut WriteCtx,
     caller: &Caller,
     req: &UndoRequest,
     if_match: Option<i64>,
 ) -> Result<BulkResponse, AppError> {
     let perms = caller.permissions();
-    let mut loaded = load_refs(ctx, &req.actions)?;
+    let mut loaded = load_refs(ctx, &req.actions).await?;
     let found: Vec<_> = loaded.iter().flatten().map(|s| &s.action).collect();
     if let Err(UndoBlocker::MixedTypes) = check_undo_batch(&found) {
         return Err(AppError::new(
@@ -62,9 +62,9 @@ pub fn undo(
             if stored.action.action_type != ActionType::QuarantineFile {
                 continue;
             }
-            for (seq, action) in list::related_instances(&ctx.tx, &stored.action)? {
-                if seen.insert(seq) {
-                    related.push(Stored { seq, action });
+            for instance in ctx.tx.related_instances(&stored.action).await? {
+                if seen.insert(instance.seq) {
+                    related.push(instance);
                 }
             }
         }
@@ -109,7 +109,8 @@ pub fn undo(
                 &caller.id,
                 req.comment.as_deref(),
                 |a| a.undo = Some(info),
-            )?;
+            )
+            .await?;
             Outcome::Applied
         };
         let action =

@@ -10,7 +10,6 @@ use crate::auth::Caller;
 use crate::errors::AppError;
 use crate::extract::{parse_query, ActionId};
 use crate::ops::for_caller;
-use crate::store::{self, list};
 use crate::AppState;
 
 /// `GET /actions`.
@@ -22,10 +21,7 @@ pub async fn list(
     let query = parse_query(raw.as_deref())?;
     let perms = caller.permissions();
     let (page, page_size) = (query.page_or_default(), query.page_size_or_default());
-    let result = state
-        .store()
-        .read(move |conn| list::list(conn, &query))
-        .await?;
+    let result = state.store().list(query).await?;
     Ok(Json(ActionPage {
         items: result
             .items
@@ -35,6 +31,7 @@ pub async fn list(
         page,
         page_size,
         total: result.total,
+        total_is_lower_bound: result.total_is_lower_bound,
     }))
 }
 
@@ -45,12 +42,7 @@ pub async fn facets(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Facets>, AppError> {
     let query = parse_query(raw.as_deref())?;
-    Ok(Json(
-        state
-            .store()
-            .read(move |conn| list::facets(conn, &query))
-            .await?,
-    ))
+    Ok(Json(state.store().facets(query).await?))
 }
 
 fn etag(version: i64) -> String {
@@ -67,7 +59,7 @@ pub async fn show(
     let missing = format!("No action {id}");
     let stored = state
         .store()
-        .read(move |conn| store::load_by_id(conn, &id))
+        .action(&id)
         .await?
         .ok_or_else(|| AppError::not_found(missing))?;
     let tag = etag(stored.action.version);
@@ -100,15 +92,12 @@ pub async fn timeline(
     _caller: Caller,
     ActionId(id): ActionId,
 ) -> Result<Json<Vec<TimelineEntry>>, AppError> {
-    let entries = state
+    let stored = state
         .store()
-        .read(move |conn| {
-            let stored = store::load_by_id(conn, &id)?
-                .ok_or_else(|| AppError::not_found(format!("No action {id}")))?;
-            list::timeline(conn, stored.seq)
-        })
-        .await?;
-    Ok(Json(entries))
+        .action(&id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("No action {id}")))?;
+    Ok(Json(state.store().timeline(stored.seq).await?))
 }
 
 /// `GET /actions/{id}/related-instances`.
@@ -118,28 +107,25 @@ pub async fn related(
     ActionId(id): ActionId,
 ) -> Result<Json<RelatedInstances>, AppError> {
     let perms = caller.permissions();
-    let related = state
+    let stored = state
         .store()
-        .read(move |conn| {
-            let stored = store::load_by_id(conn, &id)?
-                .ok_or_else(|| AppError::not_found(format!("No action {id}")))?;
-            let items = list::related_instances(conn, &stored.action)?;
-            let sha256 = stored.action.entity.sha256.clone();
-            Ok(RelatedInstances {
-                sha256: if items.is_empty()
-                    && stored.action.action_type != action_center_core::ActionType::QuarantineFile
-                {
-                    None
-                } else {
-                    sha256
-                },
-                count: items.len() as u64,
-                items: items
-                    .into_iter()
-                    .map(|(_, a)| for_caller(a, perms))
-                    .collect(),
-            })
-        })
-        .await?;
+        .action(&id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("No action {id}")))?;
+    let items = state.store().related_instances(&stored.action).await?;
+    let related = RelatedInstances {
+        sha256: if items.is_empty()
+            && stored.action.action_type != action_center_core::ActionType::QuarantineFile
+        {
+            None
+        } else {
+            stored.action.entity.sha256.clone()
+        },
+        count: items.len() as u64,
+        items: items
+            .into_iter()
+            .map(|s| for_caller(s.action, perms))
+            .collect(),
+    };
     Ok(Json(related))
 }

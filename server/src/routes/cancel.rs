@@ -31,7 +31,13 @@ pub async fn create(
     let route = "POST /actions/{id}/cancel";
     let digest = format!("{id}:{}", posted.digest);
     idempotency::run(&state, &caller, key, route, digest, move |ctx| {
-        Reply::json(200, &ops::cancel(ctx, &who, &id, comment.as_deref(), pin)?)
+        let (who, id, comment) = (who.clone(), id.clone(), comment.clone());
+        Box::pin(async move {
+            Reply::json(
+                200,
+                &ops::cancel(ctx, &who, &id, comment.as_deref(), pin).await?,
+            )
+        })
     })
     .await
 }

@@ -1,6 +1,6 @@
 //! `POST /decisions`: approve or reject.
 
-use action_center_core::DecisionRequest;
+use action_center_core::{BulkResponse, DecisionRequest, DecisionVerb};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -41,7 +41,28 @@ pub async fn create(
         key,
         "POST /decisions",
         posted.digest,
-        move |ctx| Reply::json(200, &ops::decide(ctx, &who, &req, pin)?),
+        move |ctx| {
+            let (who, req) = (who.clone(), req.clone());
+            Box::pin(async move {
+                let response = ops::decide(ctx, &who, &req, pin).await?;
+                let operation = match req.decision {
+                    DecisionVerb::Approve => "approve",
+                    _ => "reject",
+                };
+                let mut reply = Reply::json(200, &response)?;
+                reply.tally = tally(operation, &response);
+                Ok(reply)
+            })
+        },
     )
     .await
+}
+
+/// The per-action outcomes of a bulk answer, for the metrics.
+pub fn tally(operation: &'static str, response: &BulkResponse) -> Vec<(&'static str, String)> {
+    response
+        .results
+        .iter()
+        .map(|r| (operation, r.outcome.as_str().to_owned()))
+        .collect()
 }

@@ -23,8 +23,7 @@ use crate::auth::Caller;
 use crate::compression::{accept_encoding, flush_each_chunk, negotiate, Coding};
 use crate::errors::AppError;
 use crate::ops::for_caller;
-use crate::store::events::{changes_since, last_event_id, Replay};
-use crate::store::Change;
+use crate::store::{Change, Replay};
 use crate::AppState;
 
 /// Audit entries a reconnecting client may be behind and still be replayed to; past this, reloading
@@ -33,6 +32,26 @@ pub const MAX_REPLAY_ENTRIES: usize = 2_000;
 
 /// The reconnection wait the stream suggests (`retry:`), in milliseconds.
 pub const RETRY_HINT: Duration = Duration::from_millis(2_000);
+
+/// The wait suggested when this instance stops: another instance (behind the load balancer)
+/// is there at once.
+pub const RESTART_HINT: Duration = Duration::from_millis(500);
+
+/// Counts an open stream in the metrics until dropped with it.
+struct Connected(AppState);
+
+impl Connected {
+    fn new(state: &AppState) -> Self {
+        state.metrics().live_connection(1);
+        Connected(state.clone())
+    }
+}
+
+impl Drop for Connected {
+    fn drop(&mut self) {
+        self.0.metrics().live_connection(-1);
+    }
+}
 
 /// The live stream of changed actions.
 pub async fn stream(
@@ -49,17 +68,17 @@ pub async fn stream(
         .map(|v| v.to_str().ok().and_then(parse_event_id));
     let (through, first) = match resume {
         None => {
-            let through = state.store().read(last_event_id).await?;
+            let through = state.store().last_event_id().await?;
             (through, Vec::new())
         }
         Some(None) => {
-            let through = state.store().read(last_event_id).await?;
+            let through = state.store().last_event_id().await?;
             (through, vec![reset(through, "unknownEventId")])
         }
         Some(Some(after)) => {
             match state
                 .store()
-                .read(move |conn| changes_since(conn, after, MAX_REPLAY_ENTRIES))
+                .changes_since(after, MAX_REPLAY_ENTRIES)
                 .await?
             {
                 Replay::Changes { through, changes } => (
@@ -80,7 +99,9 @@ pub async fn stream(
         .retry(RETRY_HINT)
         .comment("connected");
     let mut newest = through;
+    let connected = Connected::new(&state);
     let changes = live.filter_map(move |msg| {
+        let _ = &connected;
         let event = match msg {
             Ok(change) if change.id <= newest => None,
             Ok(change) => {
@@ -92,7 +113,15 @@ pub async fn stream(
         std::future::ready(event)
     });
     let opening = stream::iter(std::iter::once(hello).chain(first));
-    let stream = opening.chain(changes).take_until(state.shutting_down());
+    // The changes never end on their own: the stream ends when the server stops, with a short
+    // retry hint so the browser reconnects (to another instance) at once.
+    let goodbye = Event::default()
+        .retry(RESTART_HINT)
+        .comment("server stopping; reconnect");
+    let stream = opening
+        .chain(changes)
+        .take_until(state.shutting_down())
+        .chain(stream::once(std::future::ready(goodbye)));
     let sse = Sse::new(stream.map(Ok::<_, Infallible>))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
     let coding = negotiate(accept_encoding(&headers), &[Coding::Brotli, Coding::Gzip]);

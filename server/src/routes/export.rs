@@ -11,8 +11,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use crate::auth::Caller;
 use crate::errors::AppError;
 use crate::extract::parse_query;
-use crate::store::list;
 use crate::AppState;
+use action_center_core::Action;
 
 /// Bytes per chunk sent.
 const CHUNK: usize = 64 * 1024;
@@ -25,24 +25,27 @@ pub async fn csv(
 ) -> Result<Response, AppError> {
     let query = parse_query(raw.as_deref())?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let (rows, mut actions) = tokio::sync::mpsc::channel::<Result<Action, AppError>>(256);
     let store = state.store().clone();
-    tokio::task::spawn_blocking(move || {
+    tokio::spawn(async move {
+        let reading = tokio::spawn(async move { store.export(query, rows).await });
         let mut buf = record(EXPORT_HEADER);
-        let result = store.read_blocking(|conn| {
-            list::export(conn, &query, |action| {
-                buf.push_str(&action_record(&action));
-                if buf.len() >= CHUNK {
-                    let chunk = Bytes::from(std::mem::take(&mut buf));
-                    return tx.blocking_send(Ok(chunk)).is_ok();
+        while let Some(row) = actions.recv().await {
+            let Ok(action) = row else { break };
+            buf.push_str(&action_record(&action));
+            if buf.len() >= CHUNK {
+                let chunk = Bytes::from(std::mem::take(&mut buf));
+                if tx.send(Ok(chunk)).await.is_err() {
+                    return; // the client went away; dropping `actions` stops the reader
                 }
-                true
-            })
-        });
-        let last = match result {
-            Ok(()) => Ok(Bytes::from(buf)),
+            }
+        }
+        let last = match reading.await {
+            Ok(Ok(())) => Ok(Bytes::from(buf)),
+            Ok(Err(err)) => Err(std::io::Error::other(err.to_string())),
             Err(err) => Err(std::io::Error::other(err.to_string())),
         };
-        let _ = tx.blocking_send(last);
+        let _ = tx.send(last).await;
     });
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let mut response = Body::from_stream(ReceiverStream::new(rx)).into_response();

@@ -36,10 +36,13 @@ pub async fn submit(
         "POST /actions",
         posted.digest,
         move |ctx| {
-            let action = ops::submit(ctx, &who, &req, expiry)?;
-            let mut reply = Reply::json(201, &action)?;
-            reply.location = Some(location_of(&action.id));
-            Ok(reply)
+            let (who, req) = (who.clone(), req.clone());
+            Box::pin(async move {
+                let action = ops::submit(ctx, &who, &req, expiry).await?;
+                let mut reply = Reply::json(201, &action)?;
+                reply.location = Some(location_of(&action.id));
+                Ok(reply)
+            })
         },
     )
     .await
@@ -65,7 +68,10 @@ pub async fn work(
     let who = caller.clone();
     let work = state
         .store()
-        .write(move |ctx| ops::claim_work(ctx, &who, limit))
+        .write(move |ctx| {
+            let who = who.clone();
+            Box::pin(async move { ops::claim_work(ctx, &who, limit).await })
+        })
         .await?;
     Ok(Json(work).into_response())
 }
@@ -91,7 +97,15 @@ pub async fn result(
         key,
         "POST /actions/{id}/result",
         digest,
-        move |ctx| Reply::json(200, &ops::report_result(ctx, &who, &id, &report, pin)?),
+        move |ctx| {
+            let (who, id, report) = (who.clone(), id.clone(), report.clone());
+            Box::pin(async move {
+                Reply::json(
+                    200,
+                    &ops::report_result(ctx, &who, &id, &report, pin).await?,
+                )
+            })
+        },
     )
     .await
 }

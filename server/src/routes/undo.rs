@@ -39,7 +39,15 @@ pub async fn create(
         key,
         "POST /undo",
         posted.digest,
-        move |ctx| Reply::json(200, &ops::undo(ctx, &who, &req, pin)?),
+        move |ctx| {
+            let (who, req) = (who.clone(), req.clone());
+            Box::pin(async move {
+                let response = ops::undo(ctx, &who, &req, pin).await?;
+                let mut reply = Reply::json(200, &response)?;
+                reply.tally = super::decisions::tally("undo", &response);
+                Ok(reply)
+            })
+        },
     )
     .await
 }

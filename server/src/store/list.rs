@@ -1,104 +1,281 @@
-//! The list, its total and its facets.
+//! The list, its total and its facets, as every backend builds them: which filter, which order,
+//! and how grouped counts become facets. Each backend turns these into its own SQL.
 //!
 //! Totals and facet counts come from the `counters` table (kept in step with every change) when
 //! the filter only involves status, type, source, category, entity kind and view; a search or a
-//! time range counts by scanning the matching rows. Pages are read in two steps: row numbers by
-//! an index that serves the filter and sort, then the documents of just those rows.
+//! time range counts the matching rows, up to [`TOTAL_CAP`].
 
-use action_center_core::{Action, ActionQuery, Facets, SortKey, Status, TimelineEntry, View};
-use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection};
+use action_center_core::{Action, ActionQuery, Facets, SortKey, View};
 
-use super::from_ms;
-use super::rows::load_ids;
-use crate::errors::AppError;
+/// Totals are exact up to this many rows; past it a count stops and says it is a lower bound.
+pub const TOTAL_CAP: u64 = 10_000;
 
-/// How the search box matches: word prefixes over id, asset, entity and investigation.
+/// How the search box matches: every word of the query is a word of the action's search text
+/// (id, asset, entity name / hash / path / key / service / URL / sender / UPN, investigation and
+/// incident ids), the last one as a prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Search {
     /// No search.
     None,
-    /// An FTS5 expression.
-    Match(String),
+    /// Whole words, then the prefix of the last one (lower case, at most 16 words).
+    Words {
+        /// Words that must appear whole.
+        whole: Vec<String>,
+        /// The last word, matched as a prefix.
+        prefix: String,
+    },
     /// Text without a single word in it: matches nothing.
     Nothing,
 }
 
+/// The lower-case runs of letters and digits of `text`.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+}
+
 impl Search {
-    /// Turns the search box text into an FTS5 query of quoted words, the last one a prefix.
+    /// The search of a query string's `q`.
     pub fn from_query(q: Option<&str>) -> Search {
         let Some(q) = q else { return Search::None };
-        let words: Vec<String> = q
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| w.to_lowercase())
-            .take(16)
-            .collect();
-        match words.split_last() {
+        let mut all: Vec<String> = words(q).take(16).collect();
+        match all.pop() {
             None => Search::Nothing,
-            Some((last, rest)) => {
-                let mut expr: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
-                expr.push(format!("\"{last}\"*"));
-                Search::Match(expr.join(" "))
+            Some(prefix) => {
+                let mut whole: Vec<String> = Vec::new();
+                for w in all {
+                    if !whole.contains(&w) {
+                        whole.push(w);
+                    }
+                }
+                Search::Words { whole, prefix }
+            }
+        }
+    }
+
+    /// Whether a document with these words (see [`super::search_words`]) matches.
+    pub fn matches(&self, doc_words: &[String]) -> bool {
+        match self {
+            Search::None => true,
+            Search::Nothing => false,
+            Search::Words { whole, prefix } => {
+                whole.iter().all(|w| doc_words.iter().any(|d| d == w))
+                    && doc_words.iter().any(|d| d.starts_with(prefix.as_str()))
             }
         }
     }
 }
 
-/// A dimension of the counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Dim {
-    ActionType,
-    Status,
-    Source,
-    Category,
+/// Letters and digits only, lower case: a filter value as an index token.
+fn token_part(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
-struct Where {
+/// The filter tokens of an action, indexed with its search words so that one index lookup
+/// answers "these words, in this view, with these statuses, types…": view (`vp` pending / `vh`
+/// history), then `s`tatus, `t`ype, s`o`urce, `c`ategory and entity `k`ind with their value.
+pub fn filter_tokens(a: &Action) -> Vec<String> {
+    vec![
+        if a.status.is_pending() { "vp" } else { "vh" }.to_owned(),
+        format!("s{}", token_part(a.status.as_str())),
+        format!("t{}", token_part(a.action_type.as_str())),
+        format!("o{}", token_part(a.source.as_str())),
+        format!("c{}", token_part(a.category.as_str())),
+        format!("k{}", token_part(a.entity.kind.as_str())),
+    ]
+}
+
+/// The filter of a query as token alternatives: every group must match one of its tokens.
+/// (`from` / `to` are not tokens: callers check them on the rows.)
+pub fn filter_token_groups(q: &ActionQuery) -> Vec<Vec<String>> {
+    let mut groups = Vec::new();
+    match q.view {
+        Some(View::Pending) => groups.push(vec!["vp".to_owned()]),
+        Some(View::History) => groups.push(vec!["vh".to_owned()]),
+        _ => {}
+    }
+    let mut group = |prefix: &str, values: Vec<&str>| {
+        if !values.is_empty() {
+            groups.push(
+                values
+                    .into_iter()
+                    .map(|v| format!("{prefix}{}", token_part(v)))
+                    .collect(),
+            );
+        }
+    };
+    group("s", q.status.iter().map(|v| v.as_str()).collect());
+    group("t", q.action_type.iter().map(|v| v.as_str()).collect());
+    group("o", q.source.iter().map(|v| v.as_str()).collect());
+    group("c", q.category.iter().map(|v| v.as_str()).collect());
+    group("k", q.entity_kind.iter().map(|v| v.as_str()).collect());
+    groups
+}
+
+/// How a search page is read, given `matches` (all matching rows when the count stayed within
+/// [`TOTAL_CAP`]) out of `rows_in_view` rows the filter keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchPlan {
+    /// Fetch every match and sort them: few matches.
+    Lookup,
+    /// Walk the list's sort index in order and keep the matches: many matches, an early page.
+    Scan,
+}
+
+/// The cheaper plan: fetching `matches` rows one by one costs about [`LOOKUP_COST`] index
+/// steps each; walking the sort index costs one step per row until the page is full.
+pub fn search_plan(matches: u64, rows_in_view: u64, offset: u64, size: u64) -> SearchPlan {
+    if matches == 0 {
+        return SearchPlan::Lookup;
+    }
+    let scan =
+        ((offset + size) as f64 * rows_in_view as f64 / matches as f64).min(rows_in_view as f64);
+    if scan < (matches * LOOKUP_COST) as f64 {
+        SearchPlan::Scan
+    } else {
+        SearchPlan::Lookup
+    }
+}
+
+/// Index steps one row fetch costs (a document lookup by row number against a step along an
+/// index already in order).
+pub const LOOKUP_COST: u64 = 6;
+
+/// A page of the list and the total.
+#[derive(Debug)]
+pub struct ListResult {
+    /// The rows of the page (without `allowedOperations`).
+    pub items: Vec<Action>,
+    /// Rows matching the filter (at most [`TOTAL_CAP`] when `total_is_lower_bound`).
+    pub total: u64,
+    /// More than `total` rows match.
+    pub total_is_lower_bound: bool,
+}
+
+/// Whether totals can come from the counters.
+pub fn countable(q: &ActionQuery) -> bool {
+    q.q.is_none() && q.from.is_none() && q.to.is_none()
+}
+
+/// A filter value as a SQL parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(String),
+    /// Several texts (PostgreSQL: one array parameter).
+    Texts(Vec<String>),
+    /// Several integers (PostgreSQL only: one array parameter).
+    Ints(Vec<i64>),
+}
+
+/// Which SQL to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `?` placeholders, `IN (…)`, 0/1 booleans.
+    Sqlite,
+    /// `$n` placeholders, `= ANY($n)`, real booleans, `NULLS FIRST`.
+    Postgres,
+}
+
+/// A `WHERE` clause under construction.
+#[derive(Debug, Clone)]
+pub struct Where {
+    dialect: Dialect,
     clauses: Vec<String>,
-    params: Vec<Value>,
+    /// Its parameters, in placeholder order.
+    pub params: Vec<Param>,
 }
 
 impl Where {
-    fn new() -> Self {
+    /// An empty clause (matches everything).
+    pub fn new(dialect: Dialect) -> Self {
         Where {
+            dialect,
             clauses: Vec::new(),
             params: Vec::new(),
         }
+    }
+
+    /// The placeholder of a new parameter.
+    pub fn bind(&mut self, param: Param) -> String {
+        self.params.push(param);
+        match self.dialect {
+            Dialect::Sqlite => "?".to_owned(),
+            Dialect::Postgres => format!("${}", self.params.len()),
+        }
+    }
+
+    /// Adds a condition.
+    pub fn push(&mut self, clause: impl Into<String>) {
+        self.clauses.push(clause.into());
     }
 
     fn any_of(&mut self, column: &str, values: Vec<&str>) {
         if values.is_empty() {
             return;
         }
-        let marks = vec!["?"; values.len()].join(", ");
-        self.clauses.push(format!("{column} IN ({marks})"));
-        self.params
-            .extend(values.into_iter().map(|v| Value::Text(v.to_owned())));
+        let values: Vec<String> = values.into_iter().map(str::to_owned).collect();
+        match self.dialect {
+            Dialect::Sqlite => {
+                let marks: Vec<String> = values
+                    .into_iter()
+                    .map(|v| self.bind(Param::Text(v)))
+                    .collect();
+                self.push(format!("{column} IN ({})", marks.join(", ")));
+            }
+            Dialect::Postgres => {
+                let mark = self.bind(Param::Texts(values));
+                self.push(format!("{column} = ANY({mark})"));
+            }
+        }
     }
 
-    fn sql(&self) -> String {
+    /// The condition (`TRUE`-like when empty).
+    pub fn sql(&self) -> String {
         if self.clauses.is_empty() {
-            "1".to_owned()
+            match self.dialect {
+                Dialect::Sqlite => "1".to_owned(),
+                Dialect::Postgres => "TRUE".to_owned(),
+            }
         } else {
             self.clauses.join(" AND ")
         }
     }
 }
 
-/// Whether totals can come from the counters.
-fn countable(q: &ActionQuery) -> bool {
-    q.q.is_none() && q.from.is_none() && q.to.is_none()
+/// A dimension of the facets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dim {
+    /// `actionType`.
+    ActionType,
+    /// `status`.
+    Status,
+    /// `source`.
+    Source,
+    /// `category`.
+    Category,
 }
 
-/// The filter over `actions` (or over `counters` when `counters` is set), leaving out `skip`.
-fn filter(q: &ActionQuery, search: &Search, counters: bool, skip: Option<Dim>) -> Where {
-    let mut w = Where::new();
+/// The filter without the search: over `actions` or, with `counters`, over the counters.
+/// `skip` leaves out one dimension (for facets). The search and time range are the caller's.
+pub fn filter(q: &ActionQuery, dialect: Dialect, counters: bool, skip: Option<Dim>) -> Where {
+    let mut w = Where::new(dialect);
+    let (pending, history) = match dialect {
+        Dialect::Sqlite => ("pending = 1", "pending = 0"),
+        Dialect::Postgres => ("pending", "NOT pending"),
+    };
     match (&q.view, counters) {
-        (Some(View::Pending), false) => w.clauses.push("pending = 1".into()),
-        (Some(View::History), false) => w.clauses.push("pending = 0".into()),
-        (Some(View::Pending), true) => w.clauses.push("status = 'pending'".into()),
-        (Some(View::History), true) => w.clauses.push("status <> 'pending'".into()),
+        (Some(View::Pending), false) => w.push(pending),
+        (Some(View::History), false) => w.push(history),
+        (Some(View::Pending), true) => w.push("status = 'pending'"),
+        (Some(View::History), true) => w.push("status <> 'pending'"),
         _ => {}
     }
     if skip != Some(Dim::ActionType) {
@@ -124,29 +301,20 @@ fn filter(q: &ActionQuery, search: &Search, counters: bool, skip: Option<Dim>) -
         return w;
     }
     if let Some(from) = q.from {
-        w.clauses.push("created_at >= ?".into());
-        w.params.push(Value::Integer(from.timestamp_millis()));
+        let mark = w.bind(Param::Int(from.timestamp_millis()));
+        w.push(format!("created_at >= {mark}"));
     }
     if let Some(to) = q.to {
-        w.clauses.push("created_at < ?".into());
-        w.params.push(Value::Integer(to.timestamp_millis()));
-    }
-    match search {
-        Search::None => {}
-        Search::Nothing => w.clauses.push("0".into()),
-        Search::Match(expr) => {
-            w.clauses.push(
-                "seq IN (SELECT rowid FROM action_search WHERE action_search MATCH ?)".into(),
-            );
-            w.params.push(Value::Text(expr.clone()));
-        }
+        let mark = w.bind(Param::Int(to.timestamp_millis()));
+        w.push(format!("created_at < {mark}"));
     }
     w
 }
 
-fn order_by(q: &ActionQuery) -> String {
+/// The sort column of the query and its direction (`None`: by id alone).
+pub fn sort_column(q: &ActionQuery, dialect: Dialect) -> (Option<&'static str>, bool) {
     let sort = q.sort_or_default();
-    let dir = if sort.descending { "DESC" } else { "ASC" };
+    let pg = dialect == Dialect::Postgres;
     let column = match sort.key {
         SortKey::UpdatedAt => "updated_at",
         SortKey::CreatedAt => "created_at",
@@ -155,136 +323,75 @@ fn order_by(q: &ActionQuery) -> String {
         SortKey::Status => "status",
         SortKey::Source => "source",
         SortKey::Category => "category",
+        // SQLite compares these columns NOCASE; PostgreSQL keeps lower-case copies.
+        SortKey::Asset if pg => "asset_key",
         SortKey::Asset => "asset_name",
+        SortKey::Entity if pg => "entity_key",
         SortKey::Entity => "entity_name",
         SortKey::DecidedBy => "decided_by",
         SortKey::InvestigationId => "investigation_id",
-        SortKey::Id | SortKey::Unknown(_) => return format!("id {dir}"),
+        SortKey::Id | SortKey::Unknown(_) => return (None, sort.descending),
     };
-    format!("{column} {dir}, id {dir}")
+    (Some(column), sort.descending)
 }
 
-/// A page of the list and the total.
-pub struct ListResult {
-    /// The rows of the page (without `allowedOperations`).
-    pub items: Vec<Action>,
-    /// Rows matching the filter.
-    pub total: u64,
+/// Columns that may hold NULL: SQLite sorts NULL first, PostgreSQL is told to do the same.
+fn nullable(column: &str) -> bool {
+    matches!(column, "expires_at" | "decided_by" | "investigation_id")
 }
 
-/// Rows matching the filter, from the counters or by a scan.
-pub fn count(conn: &Connection, q: &ActionQuery) -> Result<u64, AppError> {
-    let search = Search::from_query(q.q.as_deref());
-    let (sql, w) = if countable(q) {
-        let w = filter(q, &search, true, None);
-        (
-            format!("SELECT COALESCE(SUM(n), 0) FROM counters WHERE {}", w.sql()),
-            w,
-        )
-    } else {
-        let w = filter(q, &search, false, None);
-        (format!("SELECT count(*) FROM actions WHERE {}", w.sql()), w)
-    };
-    let n: i64 = conn
-        .prepare_cached(&sql)?
-        .query_row(params_from_iter(w.params.iter()), |r| r.get(0))?;
-    Ok(n.max(0) as u64)
-}
-
-/// One page of the list.
-pub fn list(conn: &Connection, q: &ActionQuery) -> Result<ListResult, AppError> {
-    let search = Search::from_query(q.q.as_deref());
-    let size = q.page_size_or_default() as i64;
-    let offset = (q.page_or_default() as i64 - 1) * size;
-    let w = filter(q, &search, false, None);
-    let sql = format!(
-        "SELECT seq FROM actions WHERE {} ORDER BY {} LIMIT {size} OFFSET {offset}",
-        w.sql(),
-        order_by(q)
-    );
-    let seqs: Vec<i64> = conn
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(w.params.iter()), |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let items = load_ids(conn, &seqs)?;
-    let total = count(conn, q)?;
-    Ok(ListResult { items, total })
-}
-
-/// Every matching row in list order, handed to `each` in batches of documents.
-pub fn export(
-    conn: &Connection,
-    q: &ActionQuery,
-    mut each: impl FnMut(Action) -> bool,
-) -> Result<(), AppError> {
-    let search = Search::from_query(q.q.as_deref());
-    let w = filter(q, &search, false, None);
-    let sql = format!(
-        "SELECT body FROM actions WHERE {} ORDER BY {}",
-        w.sql(),
-        order_by(q)
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query(params_from_iter(w.params.iter()))?;
-    while let Some(row) = rows.next()? {
-        let body: String = row.get(0)?;
-        if !each(super::decode(&body)?) {
-            break;
+/// `ORDER BY` of the list (ties broken by id, in the same direction).
+pub fn order_by(q: &ActionQuery, dialect: Dialect) -> String {
+    let (column, descending) = sort_column(q, dialect);
+    let dir = if descending { "DESC" } else { "ASC" };
+    match column {
+        None => format!("id {dir}"),
+        Some(c) if dialect == Dialect::Postgres && nullable(c) => {
+            let nulls = if descending {
+                "NULLS LAST"
+            } else {
+                "NULLS FIRST"
+            };
+            format!("{c} {dir} {nulls}, id {dir}")
         }
+        Some(c) => format!("{c} {dir}, id {dir}"),
     }
-    Ok(())
 }
 
-/// Counts per type, status, source and category. Each dimension is counted with every filter
-/// but its own (so a menu keeps showing the values one may add); `total` uses them all. One
-/// grouped pass (over the counters, or over the matching rows) serves all four.
-pub fn facets(conn: &Connection, q: &ActionQuery) -> Result<Facets, AppError> {
-    let search = Search::from_query(q.q.as_deref());
-    let use_counters = countable(q);
-    let base = ActionQuery {
+/// The query with the four facet dimensions cleared (facets count them themselves).
+pub fn without_facet_filters(q: &ActionQuery) -> ActionQuery {
+    ActionQuery {
         action_type: Vec::new(),
         status: Vec::new(),
         source: Vec::new(),
         category: Vec::new(),
         ..q.clone()
-    };
-    let w = filter(&base, &search, use_counters, None);
-    let sql = if use_counters {
-        format!(
-            "SELECT action_type, status, source, category, SUM(n) FROM counters WHERE {}
-             GROUP BY 1, 2, 3, 4",
-            w.sql()
-        )
-    } else {
-        format!(
-            "SELECT action_type, status, source, category, count(*) FROM actions WHERE {}
-             GROUP BY 1, 2, 3, 4",
-            w.sql()
-        )
-    };
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(w.params.iter()), |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, i64>(4)?,
-        ))
-    })?;
+    }
+}
+
+/// Builds facets from grouped counts `(type, status, source, category, n)`: each dimension is
+/// counted with every filter but its own (so a menu keeps showing the values one may add);
+/// `total` uses them all.
+pub fn fold_facets(
+    q: &ActionQuery,
+    rows: impl IntoIterator<Item = (String, String, String, String, i64)>,
+) -> Facets {
     let mut facets = Facets::default();
-    let wanted = |values: Vec<&str>, v: &str| values.is_empty() || values.contains(&v);
-    for row in rows {
-        let (t, st, so, c, n) = row?;
+    let types: Vec<&str> = q.action_type.iter().map(|v| v.as_str()).collect();
+    let statuses: Vec<&str> = q.status.iter().map(|v| v.as_str()).collect();
+    let sources: Vec<&str> = q.source.iter().map(|v| v.as_str()).collect();
+    let categories: Vec<&str> = q.category.iter().map(|v| v.as_str()).collect();
+    let wanted = |values: &[&str], v: &str| values.is_empty() || values.contains(&v);
+    for (t, st, so, c, n) in rows {
         if n <= 0 {
             continue;
         }
         let n = n as u64;
         let ok = [
-            wanted(q.action_type.iter().map(|v| v.as_str()).collect(), &t),
-            wanted(q.status.iter().map(|v| v.as_str()).collect(), &st),
-            wanted(q.source.iter().map(|v| v.as_str()).collect(), &so),
-            wanted(q.category.iter().map(|v| v.as_str()).collect(), &c),
+            wanted(&types, &t),
+            wanted(&statuses, &st),
+            wanted(&sources, &so),
+            wanted(&categories, &c),
         ];
         let others = |skip: usize| ok.iter().enumerate().all(|(i, m)| i == skip || *m);
         if others(0) {
@@ -303,54 +410,7 @@ pub fn facets(conn: &Connection, q: &ActionQuery) -> Result<Facets, AppError> {
             facets.total += n;
         }
     }
-    Ok(facets)
-}
-
-/// The audit trail of one action, oldest first.
-pub fn timeline(conn: &Connection, seq: i64) -> Result<Vec<TimelineEntry>, AppError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT at, actor, event, from_status, to_status, comment
-         FROM audit WHERE action_seq = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([seq], |r| {
-        Ok(TimelineEntry {
-            at: from_ms(r.get(0)?),
-            actor: r.get(1)?,
-            event: r.get(2)?,
-            from_status: r.get::<_, Option<String>>(3)?.map(|s| Status::parse(&s)),
-            to_status: r.get::<_, Option<String>>(4)?.map(|s| Status::parse(&s)),
-            comment: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// Other completed (or undo-failed) quarantines of the same file on other assets.
-pub fn related_instances(
-    conn: &Connection,
-    action: &Action,
-) -> Result<Vec<(i64, Action)>, AppError> {
-    let Some(sha) = action.entity.sha256.as_deref() else {
-        return Ok(Vec::new());
-    };
-    if action.action_type != action_center_core::ActionType::QuarantineFile {
-        return Ok(Vec::new());
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT seq, body FROM actions
-         WHERE sha256 = ?1 AND action_type = 'quarantineFile'
-           AND status IN ('completed', 'undoFailed') AND id <> ?2 AND asset_id <> ?3
-         ORDER BY updated_at DESC, id DESC",
-    )?;
-    let rows = stmt.query_map(rusqlite::params![sha, action.id, action.asset.id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (seq, body) = row?;
-        out.push((seq, super::decode(&body)?));
-    }
-    Ok(out)
+    facets
 }
 
 #[cfg(test)]
@@ -358,16 +418,80 @@ mod tests {
     use super::*;
 
     #[test]
-    fn search_words_become_a_safe_prefix_query() {
+    fn search_words_become_whole_words_and_a_prefix() {
         assert_eq!(Search::from_query(None), Search::None);
         assert_eq!(
             Search::from_query(Some("FIN-LAPTOP-0")),
-            Search::Match("\"fin\" \"laptop\" \"0\"*".into())
+            Search::Words {
+                whole: vec!["fin".into(), "laptop".into()],
+                prefix: "0".into()
+            }
         );
         assert_eq!(
             Search::from_query(Some("\" OR NEAR(")),
-            Search::Match("\"or\" \"near\"*".into())
+            Search::Words {
+                whole: vec!["or".into()],
+                prefix: "near".into()
+            }
         );
         assert_eq!(Search::from_query(Some("<>")), Search::Nothing);
+    }
+
+    #[test]
+    fn matching_is_whole_words_then_a_prefix() {
+        let doc: Vec<String> = ["fin", "laptop", "07", "invoice", "exe"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let hit = |q: &str| Search::from_query(Some(q)).matches(&doc);
+        assert!(hit("FIN-LAPTOP-0"));
+        assert!(hit("fin laptop 07"));
+        assert!(hit("inv"));
+        assert!(!hit("lap fin"), "only the last word is a prefix");
+        assert!(!hit("fin-desktop"));
+        assert!(!hit("--"));
+    }
+
+    #[test]
+    fn filter_tokens_match_the_query_groups() {
+        let q = ActionQuery {
+            view: Some(View::History),
+            status: vec![
+                action_center_core::Status::Completed,
+                action_center_core::Status::UndoFailed,
+            ],
+            ..ActionQuery::default()
+        };
+        assert_eq!(
+            filter_token_groups(&q),
+            vec![
+                vec!["vh".to_owned()],
+                vec!["scompleted".to_owned(), "sundofailed".to_owned()]
+            ]
+        );
+        assert_eq!(search_plan(0, 900_000, 0, 50), SearchPlan::Lookup);
+        assert_eq!(search_plan(40, 900_000, 0, 50), SearchPlan::Lookup);
+        assert_eq!(search_plan(9_000, 900_000, 0, 50), SearchPlan::Scan);
+        assert_eq!(search_plan(9_000, 900_000, 9_000, 50), SearchPlan::Lookup);
+    }
+
+    #[test]
+    fn placeholders_follow_the_dialect() {
+        let q = ActionQuery {
+            status: vec![
+                action_center_core::Status::Completed,
+                action_center_core::Status::Failed,
+            ],
+            view: Some(View::History),
+            ..ActionQuery::default()
+        };
+        let s = filter(&q, Dialect::Sqlite, false, None);
+        assert_eq!(s.sql(), "pending = 0 AND status IN (?, ?)");
+        let p = filter(&q, Dialect::Postgres, false, None);
+        assert_eq!(p.sql(), "NOT pending AND status = ANY($1)");
+        assert_eq!(
+            p.params,
+            vec![Param::Texts(vec!["completed".into(), "failed".into()])]
+        );
     }
 }

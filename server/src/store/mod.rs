@@ -1,62 +1,148 @@
-//! SQLite storage: one writer connection (WAL) behind a mutex, a small pool of readers, all work
-//! on blocking threads. Every write runs in one `BEGIN IMMEDIATE` transaction; the actions it
-//! changed are broadcast (for Server-Sent Events) only after it commits, each with the sequence
-//! number of its audit entry as the event id (see [`events`]).
+//! Storage behind one interface ([`backend`]): SQLite, the embedded default (one file, one
+//! process), and PostgreSQL, for several stateless instances on one database server.
+//!
+//! Every write runs as one transaction through [`Store::write`]: the operation's steps go through
+//! [`WriteCtx`], which collects the audit entries and counter deltas and writes them last, then
+//! commits. The actions a write changed reach live-update subscribers after it commits, each
+//! numbered by the sequence number of its audit entry (see [`events`]).
 
+pub mod backend;
 pub mod events;
 pub mod list;
+pub mod postgres;
 mod rows;
-mod schema;
+pub mod seed;
+pub mod sqlite;
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use tokio::sync::Mutex as FairMutex;
-
-use action_center_core::Action;
+use action_center_core::{Action, ActionQuery, Facets, Status, TimelineEntry};
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use tokio::sync::broadcast;
+use futures_util::future::BoxFuture;
+use tokio::sync::{broadcast, mpsc};
 
 use crate::errors::AppError;
 
-pub use events::Change;
+pub use backend::{AuditEntry, Backend, CounterKey, PoolUse, RowUpdate, Stored, StoredReply, Tx};
+pub use events::{Change, Replay};
 pub use list::{ListResult, Search};
-pub use rows::{
-    audit, bump_counter, decode, insert_action, insert_row, load_by_id, load_by_seq, load_ids,
-    search_text, transition, Stored,
-};
-pub use schema::{create_indexes, drop_indexes};
+pub use rows::{decode, insert_action, search_text, search_words, transition};
 
-/// Readers kept open between requests.
-const MAX_IDLE_READERS: usize = 8;
+/// How often a write is tried when the database aborts it to resolve a deadlock.
+const WRITE_ATTEMPTS: usize = 5;
 
-/// The database.
-pub struct Store {
-    path: PathBuf,
-    /// FIFO-fair, so a busy executor cannot starve a request of the writer.
-    writer: FairMutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
-    events: broadcast::Sender<Change>,
+/// Where the data lives, as given to `--database`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL connection URL.
+    Postgres(String),
 }
 
-/// A write in progress: the transaction, the clock it runs at, and the actions it changed.
-pub struct WriteCtx<'c> {
+impl Location {
+    /// `postgres://…` / `postgresql://…`, `sqlite:PATH`, or a file path.
+    pub fn parse(raw: &str) -> Location {
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            Location::Postgres(raw.to_owned())
+        } else if let Some(path) = raw.strip_prefix("sqlite://") {
+            Location::Sqlite(path.into())
+        } else if let Some(path) = raw.strip_prefix("sqlite:") {
+            Location::Sqlite(path.into())
+        } else {
+            Location::Sqlite(raw.into())
+        }
+    }
+
+    /// For messages: the file, or the server and database without the password.
+    pub fn describe(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres(url) => postgres::redact(url),
+        }
+    }
+}
+
+/// A write in progress: the transaction, the clock it runs at, and what it will append.
+pub struct WriteCtx {
     /// The open transaction.
-    pub tx: Transaction<'c>,
+    pub tx: Box<dyn Tx>,
     /// When the write happens (milliseconds precision).
     pub now: DateTime<Utc>,
-    changed: Vec<Change>,
+    audit: Vec<(AuditEntry, Option<Action>)>,
+    counters: BTreeMap<CounterKey, i64>,
 }
 
-impl WriteCtx<'_> {
-    /// Records an action to broadcast after commit, under the audit entry that recorded the change.
-    pub fn changed(&mut self, action: &Action, audit_seq: i64) {
-        self.changed.push(Change {
-            id: audit_seq,
-            action: action.clone(),
-        });
+impl WriteCtx {
+    fn new(tx: Box<dyn Tx>) -> Self {
+        WriteCtx {
+            tx,
+            now: now(),
+            audit: Vec::new(),
+            counters: BTreeMap::new(),
+        }
     }
+
+    /// Appends an audit entry at commit; with `changed`, the action's new state is announced
+    /// under the entry's sequence number.
+    pub fn audit(&mut self, entry: AuditEntry, changed: Option<&Action>) {
+        self.audit.push((entry, changed.cloned()));
+    }
+
+    /// Adds `delta` to the counter of the action's (status, type, source, category, entity kind).
+    pub fn count(&mut self, a: &Action, delta: i64) {
+        *self.counters.entry(counter_key(a)).or_default() += delta;
+    }
+
+    /// Writes the counters and the audit entries, commits, and returns the changes to announce.
+    async fn finish(self) -> Result<Vec<Change>, AppError> {
+        let WriteCtx {
+            mut tx,
+            audit,
+            counters,
+            ..
+        } = self;
+        let deltas: Vec<(CounterKey, i64)> =
+            counters.into_iter().filter(|(_, d)| *d != 0).collect();
+        if !deltas.is_empty() {
+            tx.apply_counters(&deltas).await?;
+        }
+        let mut changes = Vec::new();
+        if !audit.is_empty() {
+            let entries: Vec<AuditEntry> = audit.iter().map(|(e, _)| e.clone()).collect();
+            let ids = tx.append_audit(&entries).await?;
+            for ((_, action), id) in audit.into_iter().zip(ids) {
+                if let Some(action) = action {
+                    changes.push(Change { id, action });
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(changes)
+    }
+}
+
+/// The counter dimensions of an action.
+pub fn counter_key(a: &Action) -> CounterKey {
+    [
+        a.status.as_str().to_owned(),
+        a.action_type.as_str().to_owned(),
+        a.source.as_str().to_owned(),
+        a.category.as_str().to_owned(),
+        a.entity.kind.as_str().to_owned(),
+    ]
+}
+
+/// An operation run inside one write; it may run again from the start if the database aborted
+/// the first attempt to break a deadlock.
+pub type WriteOp<T> =
+    dyn for<'a> Fn(&'a mut WriteCtx) -> BoxFuture<'a, Result<T, AppError>> + Send + Sync;
+
+/// The database, whichever backend holds it, and the live-update fan-out of this instance.
+pub struct Store {
+    backend: Arc<dyn Backend>,
+    events: broadcast::Sender<Change>,
 }
 
 /// Now, truncated to milliseconds (the precision stored).
@@ -74,41 +160,26 @@ pub fn from_ms(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
-fn configure(conn: &Connection, cache_kib: i64) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.set_prepared_statement_cache_capacity(64);
-    conn.execute_batch(&format!(
-        "PRAGMA synchronous = NORMAL;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -{cache_kib};
-         PRAGMA mmap_size = 4294967296;"
-    ))
-}
-
 impl Store {
-    /// Opens (creating if needed) and migrates the database file.
-    pub fn open(path: &Path) -> Result<Arc<Store>, String> {
-        let fail = |e: rusqlite::Error| format!("database {}: {e}", path.display());
-        let mut writer = Connection::open(path).map_err(fail)?;
-        let mode: String = writer
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(fail)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(format!("database {}: WAL mode unavailable", path.display()));
-        }
-        configure(&writer, 65_536).map_err(fail)?;
-        schema::migrate(&mut writer).map_err(fail)?;
-        // Checkpoints run beside the writer (see `checkpoint`), not inside a request's commit.
-        writer
-            .execute_batch("PRAGMA wal_autocheckpoint = 0")
-            .map_err(fail)?;
+    /// Opens (creating and migrating as needed) the database at `location`.
+    pub async fn open(location: &Location) -> Result<Arc<Store>, String> {
+        let backend: Arc<dyn Backend> = match location {
+            Location::Sqlite(path) => {
+                let path = path.clone();
+                let store = tokio::task::spawn_blocking(move || sqlite::SqliteBackend::open(&path))
+                    .await
+                    .map_err(|e| e.to_string())??;
+                Arc::new(store)
+            }
+            Location::Postgres(url) => Arc::new(postgres::PgBackend::open(url).await?),
+        };
         let (events, _) = broadcast::channel(4096);
-        Ok(Arc::new(Store {
-            path: path.to_owned(),
-            writer: FairMutex::new(writer),
-            readers: Mutex::new(Vec::new()),
-            events,
-        }))
+        Ok(Arc::new(Store { backend, events }))
+    }
+
+    /// The backend itself.
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.backend
     }
 
     /// A receiver of every changed action, after its transaction committed, in commit order.
@@ -116,99 +187,117 @@ impl Store {
         self.events.subscribe()
     }
 
-    fn reader(&self) -> Result<Connection, AppError> {
-        if let Some(conn) = self.readers.lock().unwrap_or_else(|e| e.into_inner()).pop() {
-            return Ok(conn);
-        }
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        configure(&conn, 131_072)?;
-        conn.execute_batch("PRAGMA query_only = 1")?;
-        Ok(conn)
+    /// Starts following other instances' commits, if the backend has any to follow.
+    pub fn listen(&self) -> Option<tokio::task::JoinHandle<()>> {
+        self.backend.listen(self.events.clone())
     }
 
-    fn give_back(&self, conn: Connection) {
-        let mut idle = self.readers.lock().unwrap_or_else(|e| e.into_inner());
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
-        }
-    }
-
-    /// Runs `f` on a read connection, on a blocking thread.
-    pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, AppError>
+    /// Runs `op` in one write transaction and commits if it returns `Ok`. The write runs to
+    /// its end even if the caller stops waiting (a client that hangs up mid-decision).
+    pub async fn write<T, F>(self: &Arc<Self>, op: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, AppError> + Send + 'static,
+        F: for<'a> Fn(&'a mut WriteCtx) -> BoxFuture<'a, Result<T, AppError>>
+            + Send
+            + Sync
+            + 'static,
     {
         let store = Arc::clone(self);
-        tokio::task::spawn_blocking(move || store.read_blocking(f))
-            .await
-            .map_err(AppError::internal)?
-    }
-
-    /// Runs `f` on a read connection, on this thread.
-    pub fn read_blocking<T>(
-        &self,
-        f: impl FnOnce(&Connection) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
-        let conn = self.reader()?;
-        let result = f(&conn);
-        self.give_back(conn);
-        result
-    }
-
-    /// Runs `f` in one write transaction, on a blocking thread; commits if it returns `Ok`.
-    pub async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, AppError> + Send + 'static,
-    {
-        let store = Arc::clone(self);
-        tokio::task::spawn_blocking(move || store.write_blocking(f))
-            .await
-            .map_err(AppError::internal)?
-    }
-
-    /// Runs `f` in one write transaction on this (blocking, non-async) thread; commits if it
-    /// returns `Ok`.
-    pub fn write_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut WriteCtx<'_>) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
-        let mut conn = self.writer.blocking_lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut ctx = WriteCtx {
-            tx,
-            now: now(),
-            changed: Vec::new(),
+        let op: Box<WriteOp<T>> = Box::new(op);
+        let task = async move { store.write_attempts(&*op).await };
+        let joined = if self.backend.blocking() {
+            let handle = tokio::runtime::Handle::current();
+            tokio::task::spawn_blocking(move || handle.block_on(task)).await
+        } else {
+            tokio::spawn(task).await
         };
-        let value = f(&mut ctx)?;
-        let WriteCtx { tx, changed, .. } = ctx;
-        tx.commit()?;
-        for change in changed {
-            // No subscriber is not an error.
-            let _ = self.events.send(change);
+        joined.map_err(AppError::internal)?
+    }
+
+    async fn write_attempts<T>(&self, op: &WriteOp<T>) -> Result<T, AppError> {
+        let mut attempt = 1;
+        loop {
+            match self.write_once(op).await {
+                Err(err) if attempt < WRITE_ATTEMPTS && self.backend.retryable(&err) => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt as u64)).await;
+                }
+                other => return other,
+            }
         }
-        Ok(value)
     }
 
-    /// Copies committed WAL pages into the database file without blocking the writer
-    /// (`PASSIVE`); run every few hundred milliseconds by a background task.
-    pub fn checkpoint(&self) -> Result<(), AppError> {
-        let conn = self.reader()?;
-        let result = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-        self.give_back(conn);
-        result.map_err(AppError::from)
+    async fn write_once<T>(&self, op: &WriteOp<T>) -> Result<T, AppError> {
+        let mut ctx = WriteCtx::new(self.backend.begin().await?);
+        match op(&mut ctx).await {
+            Ok(value) => {
+                let changes = ctx.finish().await?;
+                if self.backend.announces_locally() {
+                    for change in changes {
+                        // No subscriber is not an error.
+                        let _ = self.events.send(change);
+                    }
+                }
+                Ok(value)
+            }
+            Err(err) => {
+                let _ = ctx.tx.rollback().await;
+                Err(err)
+            }
+        }
     }
 
-    /// Runs `f` with the writer connection itself (bulk seeding manages its own transactions).
-    pub fn with_writer<T>(
+    /// A page of the list and its total.
+    pub async fn list(&self, query: ActionQuery) -> Result<ListResult, AppError> {
+        self.backend.list(query).await
+    }
+
+    /// Facet counts.
+    pub async fn facets(&self, query: ActionQuery) -> Result<Facets, AppError> {
+        self.backend.facets(query).await
+    }
+
+    /// One action.
+    pub async fn action(&self, id: &str) -> Result<Option<Stored>, AppError> {
+        self.backend.action(id.to_owned()).await
+    }
+
+    /// The audit trail of the action in row `seq`.
+    pub async fn timeline(&self, seq: i64) -> Result<Vec<TimelineEntry>, AppError> {
+        self.backend.timeline(seq).await
+    }
+
+    /// Other completed quarantines of the same file.
+    pub async fn related_instances(&self, action: &Action) -> Result<Vec<Stored>, AppError> {
+        if action.entity.sha256.is_none()
+            || action.action_type != action_center_core::ActionType::QuarantineFile
+        {
+            return Ok(Vec::new());
+        }
+        self.backend.related_instances(action.clone()).await
+    }
+
+    /// Every matching row in list order, into `sink`.
+    pub async fn export(
         &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
-        let mut conn = self.writer.blocking_lock();
-        f(&mut conn)
+        query: ActionQuery,
+        sink: mpsc::Sender<Result<Action, AppError>>,
+    ) -> Result<(), AppError> {
+        self.backend.export(query, sink).await
     }
+
+    /// The newest event id.
+    pub async fn last_event_id(&self) -> Result<i64, AppError> {
+        self.backend.last_event_id().await
+    }
+
+    /// What a client that saw event `after` missed.
+    pub async fn changes_since(&self, after: i64, max_entries: usize) -> Result<Replay, AppError> {
+        self.backend.changes_since(after, max_entries).await
+    }
+}
+
+/// Statuses as the strings stored.
+pub fn status_names(statuses: &[Status]) -> Vec<&str> {
+    statuses.iter().map(|s| s.as_str()).collect()
 }

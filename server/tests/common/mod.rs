@@ -1,7 +1,13 @@
-//! A real server on an ephemeral port over a temporary SQLite file, and a small client.
+//! A real server on an ephemeral port over a fresh database, and a small client.
+//!
+//! The store is SQLite (a file in a temporary folder) unless `AC_TEST_POSTGRES` names a
+//! PostgreSQL server (`postgres://user@host:port/postgres`, as `scripts/test` and
+//! `scripts/with-postgres` start one): then every server gets a database of its own there.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+pub mod sse;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use action_center_server::cli::Config;
@@ -22,13 +28,74 @@ pub struct TestServer {
     pub client: Client,
 }
 
+/// The PostgreSQL server the tests run against, if any.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("AC_TEST_POSTGRES")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// A new, empty database: a file in `dir`, or a database of its own on the PostgreSQL server.
+pub fn fresh_database(dir: &tempfile::TempDir) -> String {
+    let Some(server) = postgres_server() else {
+        return dir.path().join("action-center.db").display().to_string();
+    };
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "ac_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let admin = server.clone();
+    let create = name.clone();
+    // Its own thread and runtime: this may run inside or outside a Tokio runtime.
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+                .await
+                .expect("AC_TEST_POSTGRES: cannot connect");
+            tokio::spawn(conn);
+            client
+                .batch_execute(&format!("CREATE DATABASE {create}"))
+                .await
+                .expect("create the test database");
+        })
+    })
+    .join()
+    .unwrap();
+    let (base, _) = server
+        .rsplit_once('/')
+        .expect("AC_TEST_POSTGRES ends with /DATABASE");
+    format!("{base}/{name}")
+}
+
+/// Runs one statement on the test server's database (SQLite or PostgreSQL SQL, as the store is).
+pub async fn exec_sql(database: &str, sqlite: &str, postgres: &str, param: &str) {
+    if database.starts_with("postgres") {
+        let (client, conn) = tokio_postgres::connect(database, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client.execute(postgres, &[&param]).await.unwrap();
+    } else {
+        let conn = rusqlite::Connection::open(database).unwrap();
+        conn.busy_timeout(Duration::from_secs(5)).unwrap();
+        conn.execute(sqlite, [param]).unwrap();
+    }
+}
+
 pub fn config(dir: &tempfile::TempDir) -> Config {
     Config {
         listen: "127.0.0.1:0".parse().unwrap(),
-        database: dir.path().join("action-center.db"),
+        database: fresh_database(dir),
         demo: true,
         demo_actions: 300,
         executor_delay: Duration::from_millis(100),
+        access_log: false,
         ..Config::default()
     }
 }
@@ -51,7 +118,8 @@ pub async fn spawn_with(dir: tempfile::TempDir, config: Config) -> TestServer {
 }
 
 impl TestServer {
-    pub fn db(&self) -> PathBuf {
+    /// The database it runs on (a file path or a PostgreSQL URL).
+    pub fn db(&self) -> String {
         self.config.database.clone()
     }
 

@@ -65,7 +65,29 @@ const MIGRATIONS: &[&str] = &[
         text, content='', detail='none', tokenize='unicode61 remove_diacritics 2'
     );
     "#,
+    // 2: rows keep their search words (for walking the list in order and testing each row
+    // when a search matches too many rows to fetch them all); filled in by [`reindex`].
+    r#"
+    ALTER TABLE actions ADD COLUMN words TEXT NOT NULL DEFAULT '';
+    "#,
 ];
+
+/// Fills in every row's words (after migration 2).
+fn reindex(conn: &Connection) -> rusqlite::Result<()> {
+    let mut read = conn.prepare("SELECT seq, body FROM actions")?;
+    let rows = read.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    for row in rows {
+        let (seq, body) = row?;
+        let Ok(action) = serde_json::from_str::<action_center_core::Action>(&body) else {
+            continue;
+        };
+        conn.execute(
+            "UPDATE actions SET words = ?1 WHERE seq = ?2",
+            rusqlite::params![super::tx::words_column(&action), seq],
+        )?;
+    }
+    Ok(())
+}
 
 /// Secondary indexes of `actions` and `audit`: the list's filters and sorts. Kept apart so that a
 /// bulk seed can drop them, insert, and build them once.
@@ -115,6 +137,9 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         }
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if version == 2 {
+            reindex(&tx)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, datetime('now'))",
             [version],
@@ -138,4 +163,21 @@ pub fn drop_indexes(conn: &Connection) -> rusqlite::Result<()> {
         conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
     }
     Ok(())
+}
+
+/// Ok when every migration has run (`/readyz`).
+pub fn check_current(conn: &Connection) -> Result<(), crate::errors::AppError> {
+    let done: i64 = conn.query_row(
+        "SELECT count(*) FROM schema_migrations WHERE version BETWEEN 1 AND ?1",
+        [MIGRATIONS.len() as i64],
+        |r| r.get(0),
+    )?;
+    if done == MIGRATIONS.len() as i64 {
+        Ok(())
+    } else {
+        Err(crate::errors::AppError::unavailable(format!(
+            "{done} of {} migrations applied",
+            MIGRATIONS.len()
+        )))
+    }
 }

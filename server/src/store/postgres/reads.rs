@@ -1,0 +1,379 @@
+//! The reads of the API on PostgreSQL: list, total, facets, export, timeline, event replay.
+
+use action_center_core::{Action, ActionQuery, Facets, Status, TimelineEntry};
+use deadpool_postgres::ClientWrapper as Client;
+use futures_util::{pin_mut, TryStreamExt};
+use tokio::sync::mpsc;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::IsolationLevel;
+
+use super::super::backend::Stored;
+use super::super::events::{Change, Replay};
+use super::super::list::{
+    countable, filter, fold_facets, order_by, search_plan, without_facet_filters, Dialect,
+    ListResult, Param, Search, SearchPlan, Where, TOTAL_CAP,
+};
+use super::super::{decode, from_ms};
+use super::{column_text, decode_comment, tsquery_literal, tsquery_with_filters};
+use crate::errors::AppError;
+
+/// A parameter as tokio-postgres takes it.
+fn sql_params(w: &Where) -> Vec<Box<dyn ToSql + Sync + Send>> {
+    w.params
+        .iter()
+        .map(|p| -> Box<dyn ToSql + Sync + Send> {
+            match p {
+                Param::Int(i) => Box::new(*i),
+                Param::Text(t) => Box::new(t.clone()),
+                Param::Texts(ts) => Box::new(ts.clone()),
+                Param::Ints(is) => Box::new(is.clone()),
+            }
+        })
+        .collect()
+}
+
+fn refs(params: &[Box<dyn ToSql + Sync + Send>]) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect()
+}
+
+/// The filter over `actions`, search included.
+fn row_filter(q: &ActionQuery) -> Where {
+    let mut w = filter(q, Dialect::Postgres, false, None);
+    add_search(&mut w, &Search::from_query(q.q.as_deref()));
+    w
+}
+
+fn add_search(w: &mut Where, search: &Search) {
+    match search {
+        Search::None => {}
+        Search::Nothing => w.push("FALSE"),
+        Search::Words { .. } => {
+            let query = tsquery_literal(search).unwrap_or_default();
+            let mark = w.bind(Param::Text(query));
+            w.push(format!("words @@ {mark}::text::tsquery"));
+        }
+    }
+}
+
+async fn query(
+    client: &Client,
+    sql: &str,
+    w: &Where,
+) -> Result<Vec<tokio_postgres::Row>, AppError> {
+    let params = sql_params(w);
+    let stmt = client.prepare_cached(sql).await?;
+    Ok(client.query(&stmt, &refs(&params)).await?)
+}
+
+/// Rows matching the filter — from the counters, or counted up to [`TOTAL_CAP`].
+pub async fn count(client: &Client, q: &ActionQuery) -> Result<(u64, bool), AppError> {
+    if countable(q) {
+        let w = filter(q, Dialect::Postgres, true, None);
+        let sql = format!(
+            "SELECT COALESCE(SUM(n), 0)::bigint FROM counters WHERE {}",
+            w.sql()
+        );
+        let n: i64 = query(client, &sql, &w).await?[0].get(0);
+        return Ok((n.max(0) as u64, false));
+    }
+    let w = row_filter(q);
+    let sql = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM actions WHERE {} LIMIT {}) m",
+        w.sql(),
+        TOTAL_CAP + 1
+    );
+    let n: i64 = query(client, &sql, &w).await?[0].get(0);
+    let n = n.max(0) as u64;
+    Ok((n.min(TOTAL_CAP), n > TOTAL_CAP))
+}
+
+/// A page of a search (without a time range): one GIN query finds the matches with the
+/// filters (tokens in `words`), up to [`TOTAL_CAP`] + 1 of them, which gives the total. When all
+/// are known, the page comes from sorting them, or — cheaper when they are many and the page
+/// early — from walking the sort index and keeping the matches. Past the cap, the index walk
+/// tests each row's words instead (`ts_match_vq`, which no index answers).
+async fn search_page(
+    client: &Client,
+    q: &ActionQuery,
+    search: &Search,
+) -> Result<ListResult, AppError> {
+    let size = q.page_size_or_default() as u64;
+    let offset = (q.page_or_default() as u64 - 1) * size;
+    let order = order_by(q, Dialect::Postgres);
+    let everything = tsquery_with_filters(search, q).unwrap_or_default();
+    let stmt = client
+        .prepare_cached("SELECT seq FROM actions WHERE words @@ $1::text::tsquery LIMIT $2")
+        .await?;
+    let matches: Vec<i64> = client
+        .query(&stmt, &[&everything, &((TOTAL_CAP + 1) as i64)])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let n = matches.len() as u64;
+    let (w, total, lower_bound) = if n > TOTAL_CAP {
+        let mut w = filter(q, Dialect::Postgres, false, None);
+        let mark = w.bind(Param::Text(tsquery_literal(search).unwrap_or_default()));
+        w.push(format!("ts_match_vq(words, {mark}::text::tsquery)"));
+        (w, TOTAL_CAP, true)
+    } else {
+        let unsearched = ActionQuery {
+            q: None,
+            ..q.clone()
+        };
+        let (rows_in_view, _) = count(client, &unsearched).await?;
+        let mut w = Where::new(Dialect::Postgres);
+        let plan = search_plan(n, rows_in_view, offset, size);
+        let view = filter(&unsearched, Dialect::Postgres, false, None);
+        match (plan, &q.view) {
+            (SearchPlan::Scan, Some(_)) => {
+                // `seq + 0`: not the primary key, so the planner walks the sort index.
+                w = view;
+                let mark = w.bind(Param::Ints(matches));
+                w.push(format!("seq + 0 = ANY({mark})"));
+            }
+            _ => {
+                let mark = w.bind(Param::Ints(matches));
+                w.push(format!("seq = ANY({mark})"));
+            }
+        }
+        (w, n, false)
+    };
+    let sql = format!(
+        "SELECT body FROM actions WHERE seq IN (
+            SELECT seq FROM actions WHERE {} ORDER BY {order} LIMIT {size} OFFSET {offset})
+         ORDER BY {order}",
+        w.sql()
+    );
+    let items = query(client, &sql, &w)
+        .await?
+        .iter()
+        .map(|r| decode(r.get(0)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ListResult {
+        items,
+        total,
+        total_is_lower_bound: lower_bound,
+    })
+}
+
+/// One page of the list.
+pub async fn list(client: &Client, q: &ActionQuery) -> Result<ListResult, AppError> {
+    let search = Search::from_query(q.q.as_deref());
+    if matches!(search, Search::Words { .. }) && q.from.is_none() && q.to.is_none() {
+        return search_page(client, q, &search).await;
+    }
+    let size = q.page_size_or_default() as i64;
+    let offset = (q.page_or_default() as i64 - 1) * size;
+    let w = row_filter(q);
+    let sql = format!(
+        "SELECT body FROM actions WHERE seq IN (
+            SELECT seq FROM actions WHERE {} ORDER BY {order} LIMIT {size} OFFSET {offset})
+         ORDER BY {order}",
+        w.sql(),
+        order = order_by(q, Dialect::Postgres)
+    );
+    let items = query(client, &sql, &w)
+        .await?
+        .iter()
+        .map(|r| decode(r.get(0)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (total, total_is_lower_bound) = count(client, q).await?;
+    Ok(ListResult {
+        items,
+        total,
+        total_is_lower_bound,
+    })
+}
+
+/// Every matching row in list order, streamed into `sink`.
+pub async fn export(
+    client: &Client,
+    q: &ActionQuery,
+    sink: mpsc::Sender<Result<Action, AppError>>,
+) -> Result<(), AppError> {
+    let w = row_filter(q);
+    let sql = format!(
+        "SELECT body FROM actions WHERE {} ORDER BY {}",
+        w.sql(),
+        order_by(q, Dialect::Postgres)
+    );
+    let params = sql_params(&w);
+    let stmt = client.prepare(&sql).await?;
+    let rows = client
+        .query_raw(&stmt, params.iter().map(|p| &**p as &(dyn ToSql + Sync)))
+        .await?;
+    pin_mut!(rows);
+    while let Some(row) = rows.try_next().await? {
+        let action = decode(row.get(0))?;
+        if sink.send(Ok(action)).await.is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Counts per type, status, source and category: one grouped pass over the counters, or over
+/// the matching rows.
+pub async fn facets(client: &Client, q: &ActionQuery) -> Result<Facets, AppError> {
+    let base = without_facet_filters(q);
+    let (sql, w) = if countable(q) {
+        let w = filter(&base, Dialect::Postgres, true, None);
+        let sql = format!(
+            "SELECT action_type, status, source, category, SUM(n)::bigint FROM counters
+             WHERE {} GROUP BY 1, 2, 3, 4",
+            w.sql()
+        );
+        (sql, w)
+    } else {
+        let w = row_filter(&base);
+        let sql = format!(
+            "SELECT action_type, status, source, category, count(*) FROM actions WHERE {}
+             GROUP BY 1, 2, 3, 4",
+            w.sql()
+        );
+        (sql, w)
+    };
+    let rows = query(client, &sql, &w).await?;
+    Ok(fold_facets(
+        q,
+        rows.iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))),
+    ))
+}
+
+/// One action.
+pub async fn action(client: &Client, id: &str) -> Result<Option<Stored>, AppError> {
+    let stmt = client
+        .prepare_cached("SELECT seq, body FROM actions WHERE id = $1")
+        .await?;
+    let rows = client.query(&stmt, &[&id]).await?;
+    rows.first()
+        .map(|r| {
+            Ok(Stored {
+                seq: r.get(0),
+                action: decode(r.get(1))?,
+            })
+        })
+        .transpose()
+}
+
+/// Other completed (or undo-failed) quarantines of the same file on other assets.
+pub async fn related_instances(client: &Client, a: &Action) -> Result<Vec<Stored>, AppError> {
+    let Some(sha) = a.entity.sha256.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let rows = client
+        .query(
+            "SELECT seq, body FROM actions
+             WHERE sha256 = $1 AND action_type = 'quarantineFile'
+               AND status IN ('completed', 'undoFailed') AND id <> $2 AND asset_id <> $3
+             ORDER BY updated_at DESC, id DESC",
+            &[&column_text(sha), &a.id, &column_text(&a.asset.id)],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Stored {
+                seq: r.get(0),
+                action: decode(r.get(1))?,
+            })
+        })
+        .collect()
+}
+
+/// The audit trail of one action, oldest first.
+pub async fn timeline(client: &Client, seq: i64) -> Result<Vec<TimelineEntry>, AppError> {
+    let rows = client
+        .query(
+            "SELECT at, actor, event, from_status, to_status, comment
+             FROM audit WHERE action_seq = $1 ORDER BY seq",
+            &[&seq],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| TimelineEntry {
+            at: from_ms(r.get(0)),
+            actor: r.get(1),
+            event: r.get(2),
+            from_status: r.get::<_, Option<&str>>(3).map(Status::parse),
+            to_status: r.get::<_, Option<&str>>(4).map(Status::parse),
+            comment: decode_comment(r.get(5)),
+        })
+        .collect())
+}
+
+/// The newest event id (0 for an empty audit trail).
+pub async fn last_event_id(client: &Client) -> Result<i64, AppError> {
+    Ok(client
+        .query_one("SELECT coalesce(max(seq), 0)::bigint FROM audit", &[])
+        .await?
+        .get(0))
+}
+
+/// The changes after event `after`, collapsed to one per action (its current state), unless more
+/// than `max_entries` audit entries were written since — read in one snapshot.
+pub async fn changes_since(
+    client: &mut Client,
+    after: i64,
+    max_entries: usize,
+) -> Result<Replay, AppError> {
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let through: i64 = tx
+        .query_one("SELECT coalesce(max(seq), 0)::bigint FROM audit", &[])
+        .await?
+        .get(0);
+    if after > through {
+        return Ok(Replay::TooFarBehind { through });
+    }
+    let limit = i64::try_from(max_entries)
+        .unwrap_or(i64::MAX)
+        .saturating_add(1);
+    let entries: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM (SELECT 1 FROM audit WHERE seq > $1 LIMIT $2) e",
+            &[&after, &limit],
+        )
+        .await?
+        .get(0);
+    if entries >= limit {
+        return Ok(Replay::TooFarBehind { through });
+    }
+    let rows = tx
+        .query(
+            "SELECT last.id, a.body
+             FROM (SELECT action_seq, max(seq) AS id FROM audit WHERE seq > $1
+                   GROUP BY action_seq) last
+             JOIN actions a ON a.seq = last.action_seq
+             ORDER BY last.id",
+            &[&after],
+        )
+        .await?;
+    let mut changes = Vec::with_capacity(rows.len());
+    for r in rows {
+        changes.push(Change {
+            id: r.get(0),
+            action: decode(r.get(1))?,
+        });
+    }
+    tx.commit().await?;
+    Ok(Replay::Changes { through, changes })
+}
+
+/// Work waiting for an executor.
+pub async fn queue_depth(client: &Client) -> Result<u64, AppError> {
+    let n: i64 = client
+        .query_one(
+            "SELECT COALESCE(SUM(n), 0)::bigint FROM counters WHERE status IN ('queued', 'undoing')",
+            &[],
+        )
+        .await?
+        .get(0);
+    Ok(n.max(0) as u64)
+}
