@@ -9,17 +9,38 @@
 // The wasm module loads and starts once per page; every instance shares it, and each instance
 // lives in its own shadow root (styles neither leak out nor in).
 
-const FILES = /* @files */ { js: "", wasm: "", css: [] };
+const FILES = /* @files */ { js: "", wasm: "", css: [], integrity: "" };
 const STANDALONE = "data-action-center-standalone";
 
 const url = (file) => new URL(file, import.meta.url).href;
 let loading = null;
 
+/**
+ * The wasm module, compiled while it downloads (streaming compile), in parallel with the
+ * JavaScript glue. The request matches the page's `<link rel="preload">` (same integrity and
+ * credentials), so the standalone page downloads it once. A server that does not send
+ * `application/wasm` still works, compiling after the download.
+ */
+function compile() {
+  const init = { credentials: "same-origin" };
+  if (FILES.integrity) init.integrity = FILES.integrity;
+  return fetch(url(FILES.wasm), init).then((response) => {
+    if (!response.ok) throw new Error(`${FILES.wasm}: HTTP ${response.status}`);
+    if (typeof WebAssembly.compileStreaming !== "function") {
+      return response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes));
+    }
+    const copy = response.clone();
+    return WebAssembly.compileStreaming(response).catch(() =>
+      copy.arrayBuffer().then((bytes) => WebAssembly.compile(bytes)),
+    );
+  });
+}
+
 /** Loads and starts the app's wasm module once; a failed load may be retried by a later mount. */
 function load() {
   if (!loading) {
-    loading = import(url(FILES.js)).then(async (bindings) => {
-      await bindings.default({ module_or_path: url(FILES.wasm) });
+    loading = Promise.all([import(url(FILES.js)), compile()]).then(async ([bindings, module]) => {
+      await bindings.default({ module_or_path: module });
       return bindings;
     });
     loading.catch(() => {
@@ -157,12 +178,16 @@ export async function mount(element, config = {}) {
 }
 
 // The standalone page marks its <body>; there the app starts at once (the wasm module's `main`
-// mounts it). A host page only pays for the download when it mounts.
+// mounts it). A host page that imports this entry is about to mount: the download and the
+// compilation start now, so that its first `mount` finds them done or under way (a failure
+// here is retried by that `mount`, which reports it).
 if (typeof document !== "undefined" && document.body && document.body.hasAttribute(STANDALONE)) {
   roots.add(document.body);
   load().catch((error) => {
     document.body.textContent = `Action Center could not be loaded: ${error}`;
   });
+} else if (typeof document !== "undefined") {
+  load().catch(() => {});
 }
 
 /**

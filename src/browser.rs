@@ -23,15 +23,26 @@ pub fn local_time(at: DateTime<Utc>) -> String {
 /// Moves focus to the table row of action `id` inside `scope` (this instance of the app);
 /// falls back to `fallback_selector` when the row is gone (e.g. the action left Pending).
 pub fn focus_row(scope: &web_sys::Element, id: &str, fallback_selector: &str) {
-    let row = scope
-        .query_selector_all("tr[data-action-id]")
-        .ok()
-        .and_then(|rows| {
-            (0..rows.length())
-                .filter_map(|i| rows.item(i))
-                .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
-                .find(|el| el.get_attribute("data-action-id").as_deref() == Some(id))
-        });
+    // Plain ids (all of the reference server's) are found by one selector; others by a scan.
+    let plain = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let direct = plain
+        .then(|| scope.query_selector(&format!("tr[data-action-id=\"{id}\"]")))
+        .and_then(|found| found.ok().flatten())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    let row = direct.or_else(|| {
+        scope
+            .query_selector_all("tr[data-action-id]")
+            .ok()
+            .and_then(|rows| {
+                (0..rows.length())
+                    .filter_map(|i| rows.item(i))
+                    .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+                    .find(|el| el.get_attribute("data-action-id").as_deref() == Some(id))
+            })
+    });
     let target = row.or_else(|| {
         scope
             .query_selector(fallback_selector)

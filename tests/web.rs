@@ -345,3 +345,59 @@ async fn the_flyout_is_a_modal_dialog_that_takes_focus_and_closes_on_escape() {
     tick().await;
     assert_eq!(closed.get_untracked(), 1);
 }
+
+#[wasm_bindgen_test]
+fn each_row_hears_only_of_its_own_selection() {
+    let owner = Owner::new();
+    owner.with(|| {
+        let selection = Selection::new();
+        let a = selection.is_selected("act_a");
+        let b = selection.is_selected("act_b");
+        let (a_changes, b_changes) = (RwSignal::new(0), RwSignal::new(0));
+        // Count how often each row's flag changes value.
+        let count = |flag: ArcReadSignal<bool>, changes: RwSignal<i32>| {
+            let before = StoredValue::new(flag.get_untracked());
+            move || {
+                let now = flag.get_untracked();
+                if now != before.get_value() {
+                    before.set_value(now);
+                    changes.update(|n| *n += 1);
+                }
+            }
+        };
+        let (check_a, check_b) = (count(a.clone(), a_changes), count(b.clone(), b_changes));
+        let check = || {
+            check_a();
+            check_b();
+        };
+        selection.set("act_a", true);
+        check();
+        assert!(a.get_untracked() && !b.get_untracked());
+        assert_eq!(
+            (a_changes.get_untracked(), b_changes.get_untracked()),
+            (1, 0)
+        );
+        // Selecting it again changes nothing.
+        selection.set("act_a", true);
+        check();
+        assert_eq!(a_changes.get_untracked(), 1);
+        selection.replace(["act_a".to_owned(), "act_b".to_owned(), "act_c".to_owned()]);
+        check();
+        assert_eq!(
+            (a_changes.get_untracked(), b_changes.get_untracked()),
+            (1, 1)
+        );
+        assert_eq!(selection.len(), 3);
+        assert_eq!(selection.ids(), ["act_a", "act_b", "act_c"]);
+        // A row asking late still gets the right answer.
+        assert!(selection.is_selected("act_c").get_untracked());
+        selection.prune(["act_b", "act_c"]);
+        check();
+        assert_eq!(selection.ids(), ["act_b", "act_c"]);
+        assert!(b.get_untracked());
+        selection.clear();
+        check();
+        assert!(!b.get_untracked() && selection.is_empty());
+        assert_eq!(b_changes.get_untracked(), 2);
+    });
+}

@@ -1,8 +1,10 @@
 //! The reference server of Action Center: the v1 JSON API on SQLite, the app's static files,
 //! demo data and a simulated executor. `main.rs` only parses arguments and calls [`start`].
 
+pub mod assets;
 pub mod auth;
 pub mod cli;
+pub mod compression;
 pub mod demo;
 pub mod errors;
 pub mod example;
@@ -155,12 +157,15 @@ pub fn app(state: AppState) -> Router {
         SecurityHeaders::new(&hashes, &state.config().frame_ancestors)
             .with_connect_sources(&connect),
     );
-    let mut router = Router::new().nest(
-        routes::BASE,
-        api.method_not_allowed_fallback(method_not_allowed),
-    );
+    // API answers are compressed as they stream out (the live stream does its own, event by
+    // event); the app's files come precompressed from the build.
+    let api = api
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(compression::layer())
+        .layer(axum::middleware::from_fn(compression::weaken_etag));
+    let mut router = Router::new().nest(routes::BASE, api);
     if state.config().demo {
-        router = router.merge(example::routes());
+        router = router.merge(example::routes().layer(compression::layer()));
     }
     let router = router
         .merge(telemetry::routes())

@@ -1,19 +1,17 @@
-//! The built app (`--static-dir`): files as they are, `index.html` for app routes (SPA
-//! fallback), a problem+json 404 for unknown API routes — never HTML there.
+//! The built app (`--static-dir`): its files (precompressed, see [`crate::assets`]),
+//! `index.html` for app routes (SPA fallback), a problem+json 404 for unknown API routes —
+//! never HTML there.
 
 use std::path::{Path, PathBuf};
 
 use action_center_core::{ErrorCode, Problem};
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
-use tower::ServiceExt;
-use tower_http::services::ServeDir;
 
 use crate::errors::{problem_response, AppError};
-use crate::headers;
 use crate::AppState;
+use crate::{assets, headers};
 
 /// The static site.
 #[derive(Debug, Clone)]
@@ -45,24 +43,28 @@ pub fn is_hashed(file: &str) -> bool {
         .is_some_and(|(_, h)| h.len() >= 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-async fn index(site: &Site, frame_ancestors: &str) -> Response {
-    match tokio::fs::read_to_string(site.dir.join("index.html")).await {
-        Ok(html) => {
-            let policy = headers::csp(&headers::inline_script_hashes(&html), frame_ancestors);
-            let mut response = html.into_response();
-            let h = response.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            );
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            if let Ok(v) = HeaderValue::from_str(&policy) {
-                h.insert(header::CONTENT_SECURITY_POLICY, v);
-            }
-            response
+async fn index(site: &Site, frame_ancestors: &str, request: &HeaderMap, head: bool) -> Response {
+    let file = site.dir.join("index.html");
+    let html = match tokio::fs::read_to_string(&file).await {
+        Ok(html) => html,
+        Err(_) => {
+            return AppError::not_found("The app is not built (no index.html)").into_response()
         }
-        Err(_) => AppError::not_found("The app is not built (no index.html)").into_response(),
+    };
+    let policy = headers::csp(&headers::inline_script_hashes(&html), frame_ancestors);
+    let mut response = match assets::serve(&file, request, head, "no-cache").await {
+        Ok(Some(response)) => response,
+        Ok(None) => {
+            return AppError::not_found("The app is not built (no index.html)").into_response()
+        }
+        Err(err) => return AppError::internal(err).into_response(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, v);
     }
+    response
 }
 
 /// Everything no route matched.
@@ -86,38 +88,30 @@ pub async fn fallback(State(state): State<AppState>, request: Request) -> Respon
         return AppError::not_found("No such page").into_response();
     }
     let frame_ancestors = state.config().frame_ancestors.clone();
+    let head = request.method() == Method::HEAD;
+    let headers = request.headers();
     if path == "/" || path == "/index.html" {
-        return index(site, &frame_ancestors).await;
+        return index(site, &frame_ancestors, headers, head).await;
     }
     let last = path.rsplit('/').next().unwrap_or("").to_owned();
-    let served = ServeDir::new(&site.dir)
-        .precompressed_br()
-        .precompressed_gzip()
-        .append_index_html_on_directories(false)
-        .oneshot(request)
-        .await;
-    let mut response = match served {
-        Ok(r) => r.map(Body::new),
-        Err(err) => return AppError::internal(err).into_response(),
-    };
-    if response.status() == StatusCode::NOT_FOUND {
-        if !last.contains('.') {
-            return index(site, &frame_ancestors).await;
-        }
-        return problem_response(&Problem::new(
-            ErrorCode::NotFound,
-            format!("No file {path}"),
-        ));
-    }
     let cache = if is_hashed(&last) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    response
+    let served = match assets::resolve(&site.dir, &path) {
+        Some(file) => assets::serve(&file, headers, head, cache).await,
+        None => Ok(None),
+    };
+    match served {
+        Ok(Some(response)) => response,
+        Ok(None) if !last.contains('.') => index(site, &frame_ancestors, headers, head).await,
+        Ok(None) => problem_response(&Problem::new(
+            ErrorCode::NotFound,
+            format!("No file {path}"),
+        )),
+        Err(err) => AppError::internal(err).into_response(),
+    }
 }
 
 #[cfg(test)]

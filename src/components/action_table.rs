@@ -1,10 +1,12 @@
 use action_center_core::columns::{Column, ColumnLayout};
 use action_center_core::{Action, Sort, SortKey, View};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
-use crate::components::action_row::ActionRow;
+use crate::components::action_row::{refresh_ages, ActionRow};
 use crate::components::sort_header::SortHeader;
-use crate::state::Selection;
+use crate::embed::time::TimeFormat;
+use crate::state::{use_now, Selection};
 
 /// The action table: one server page of rows, sortable headers, a checkbox per row and
 /// "Select all".
@@ -37,15 +39,60 @@ pub fn ActionTable(
     let ids = Memo::new(move |_| {
         items.with(|items| items.iter().map(|a| a.id.clone()).collect::<Vec<_>>())
     });
-    let selected_here =
-        move || ids.with(|ids| ids.iter().filter(|id| selection.contains(id)).count());
+    // How many of the rows are selected: one pass over a set, not a scan per row.
+    let selected_here = Memo::new(move |_| {
+        selection.with_set(|set| ids.with(|ids| ids.iter().filter(|id| set.contains(*id)).count()))
+    });
     let all_selected = move || {
         let n = ids.with(Vec::len);
-        n > 0 && selected_here() == n
+        n > 0 && selected_here.get() == n
     };
     let some_selected = move || {
-        let k = selected_here();
+        let k = selected_here.get();
         k > 0 && k < ids.with(Vec::len)
+    };
+    // Relative ages ("3 min ago") follow the clock: one walk over the table per tick, rather
+    // than a reactive node per time cell.
+    let table = NodeRef::<leptos::html::Table>::new();
+    let clock = use_now();
+    let format = use_context::<TimeFormat>();
+    Effect::new(move |ticked: Option<()>| {
+        let now = clock.get();
+        if ticked.is_some() {
+            if let Some(table) = table.get_untracked() {
+                refresh_ages(&table, now);
+            }
+        }
+    });
+    // The rows' clicks, Enter and checkboxes, handled once for the whole body: a row costs no
+    // listener of its own.
+    let on_click = move |ev: web_sys::MouseEvent| {
+        if let Some((row, id)) = row_of(&ev) {
+            // The checkbox cell only selects (its `change` below).
+            let in_check_cell = event_element(&ev)
+                .and_then(|el| el.closest(".ac-cell--check").ok().flatten())
+                .is_some_and(|cell| row.contains(Some(&cell)));
+            if !in_check_cell {
+                on_open.run(id);
+            }
+        }
+    };
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        // Only the row itself: Enter on the checkbox must not open the flyout.
+        if ev.key() != "Enter" {
+            return;
+        }
+        if let Some((row, id)) = row_of(&ev) {
+            if event_element(&ev).is_some_and(|el| el == row) {
+                ev.prevent_default();
+                on_open.run(id);
+            }
+        }
+    };
+    let on_change = move |ev: web_sys::Event| {
+        if let Some((_, id)) = row_of(&ev) {
+            selection.set(&id, event_target_checked(&ev));
+        }
     };
     let toggle_all = move |ev: web_sys::Event| {
         if event_target_checked(&ev) {
@@ -82,7 +129,7 @@ pub fn ActionTable(
 
     view! {
         <div class="ac-table-wrap">
-            <table class="ac-table">
+            <table class="ac-table" node_ref=table>
                 <caption class="ac-sr-only">{caption}</caption>
                 <thead>
                     <tr>
@@ -99,7 +146,7 @@ pub fn ActionTable(
                         {headers}
                     </tr>
                 </thead>
-                <tbody>
+                <tbody on:click=on_click on:keydown=on_keydown on:change=on_change>
                     <tr hidden=move || !ids.with(Vec::is_empty)>
                         <td class="ac-cell ac-empty" colspan=column_count>
                             {empty}
@@ -118,8 +165,9 @@ pub fn ActionTable(
                                             action
                                             view=view.get_untracked()
                                             selection
-                                            on_open
                                             columns=shown.clone()
+                                            now=clock.get_untracked()
+                                            format
                                         />
                                     }
                                 }
@@ -130,4 +178,19 @@ pub fn ActionTable(
             </table>
         </div>
     }
+}
+
+/// The element an event started at.
+fn event_element(ev: &web_sys::Event) -> Option<web_sys::Element> {
+    ev.target()?.dyn_into::<web_sys::Element>().ok()
+}
+
+/// The table row an event started in, and its action id.
+fn row_of(ev: &web_sys::Event) -> Option<(web_sys::Element, String)> {
+    let row = event_element(ev)?
+        .closest("tr[data-action-id]")
+        .ok()
+        .flatten()?;
+    let id = row.get_attribute("data-action-id")?;
+    Some((row, id))
 }

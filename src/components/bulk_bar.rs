@@ -8,10 +8,13 @@ use crate::components::operation_panel::{OperationPanel, PanelKind};
 /// Why the selection cannot get `op`, beyond the batch rules: the server did not offer it on
 /// every selected action.
 fn not_allowed(actions: &[Action], op: Operation) -> Option<String> {
-    actions
-        .iter()
-        .find(|a| !a.allows(&op))
-        .map(|a| format!("You cannot {} {} now", op.label().to_lowercase(), a.id))
+    actions.iter().find(|a| !a.allows(&op)).map(|a| {
+        format!(
+            "You cannot {} {} now",
+            op.label().to_ascii_lowercase(),
+            a.id
+        )
+    })
 }
 
 /// The bar above the table while rows are selected: how many, and Approve / Reject (Pending)

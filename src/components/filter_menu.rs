@@ -102,7 +102,7 @@ pub fn FilterMenu(
                     disabled=move || picked.get() == 0
                     on:click=move |_| on_clear.run(facet)
                 >
-                    {format!("Clear {}", label.to_lowercase())}
+                    {format!("Clear {}", label.to_ascii_lowercase())}
                 </button>
             </div>
         </div>

@@ -24,7 +24,6 @@ pub mod sort_header;
 pub mod status_badge;
 pub mod tab_bar;
 pub mod time_range;
-pub mod time_stamp;
 pub mod timeline;
 pub mod user_bar;
 
@@ -51,6 +50,5 @@ pub use sort_header::SortHeader;
 pub use status_badge::StatusBadge;
 pub use tab_bar::TabBar;
 pub use time_range::{RangeChoice, TimeRangeFilter};
-pub use time_stamp::TimeStamp;
 pub use timeline::Timeline;
 pub use user_bar::UserBar;

@@ -117,8 +117,10 @@ pub(crate) fn install_panic_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
-            console_error_panic_hook::hook(info);
             let message = format!("The Action Center stopped after an internal error: {info}");
+            // For the developer console: the message (and where), without a JS stack trace
+            // (console_error_panic_hook's cost in the download buys nothing the message lacks).
+            web_sys::console::error_1(&JsValue::from_str(&message));
             let loader = js_sys::Reflect::get(&js_sys::global(), &"__actionCenterStopped".into())
                 .ok()
                 .and_then(|f| f.dyn_into::<js_sys::Function>().ok());

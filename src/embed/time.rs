@@ -80,7 +80,12 @@ pub fn provide_time_format(config: &TimeConfig) {
 
 /// `at` as the analyst should read it: the host's locale and zone, or the browser's zone.
 pub fn show_time(at: DateTime<Utc>) -> String {
-    let formatter = use_context::<TimeFormat>().and_then(|t| t.0.try_get_value().flatten());
+    show_time_in(use_context::<TimeFormat>(), at)
+}
+
+/// [`show_time`] with the format already looked up (a table formats hundreds of times).
+pub fn show_time_in(format: Option<TimeFormat>, at: DateTime<Utc>) -> String {
+    let formatter = format.and_then(|t| t.0.try_get_value().flatten());
     formatter
         .and_then(|format| {
             let date = js_sys::Date::new(&JsValue::from_f64(at.timestamp_millis() as f64));

@@ -2,7 +2,7 @@
 //! paging, the flyout and the live region — its view kept in the address bar and its rows kept
 //! current by live updates.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use action_center_core::{live_effect, Action, Me, Total, View};
@@ -16,7 +16,9 @@ use crate::components::{
     FilterBar, LiveIndicator, LiveRegion, Pager, SearchBox, TabBar, UserBar,
 };
 use crate::pages::open_action::OpenAction;
-use crate::state::{sync_with_address_bar, Alive, ColumnPrefs, Feedback, Latest, PageState};
+use crate::state::{
+    spawn_owned, sync_with_address_bar, Alive, ColumnPrefs, Feedback, Latest, PageState,
+};
 use crate::{unique_id, UrlState};
 
 /// How often a page with queued, running or undoing rows reloads while live updates are off.
@@ -46,30 +48,61 @@ pub fn ActionCenterPage(
     let ids = unique_id("ac-tabs");
     let panel_id = format!("{ids}-panel");
 
-    // One page of the current tab, and the other tab's count for its label.
-    let other_count = RwSignal::new(None::<Total>);
+    // One page of the current tab. With it comes, for free, the count of the current tab (when
+    // no status filter narrows it), which is the other tab's label once the analyst switches.
+    let counts = StoredValue::new(BTreeMap::<String, Total>::new());
     let list = {
         let client = client.clone();
         Latest::new(
-            move || {
-                let other = match state.view.get() {
-                    View::History => View::Pending,
-                    _ => View::History,
-                };
-                (state.query(), state.count_query(other))
-            },
-            move |(query, count_query)| {
+            move || (state.query(), state.count_key(state.view.get())),
+            move |(query, key)| {
                 let client = client.clone();
                 async move {
                     let page = client.list_actions(&query).await;
-                    if page.is_ok() {
-                        let count = client.list_actions(&count_query).await;
-                        other_count.try_set(count.ok().map(|p| Total::of(&p)));
+                    if let (Ok(page), Some(key)) = (&page, key) {
+                        counts.try_update_value(|c| c.insert(key, Total::of(page)));
                     }
                     page
                 }
             },
         )
+    };
+
+    // The other tab's count for its label: asked for only when it can have changed (other
+    // filters or search, or a change to the data), not on a sort, a page or a tab switch.
+    let other_count = RwSignal::new(None::<Total>);
+    let count_reloads = RwSignal::new(0u64);
+    Effect::new({
+        let client = client.clone();
+        move |_| {
+            count_reloads.track();
+            let other = match state.view.get() {
+                View::History => View::Pending,
+                _ => View::History,
+            };
+            let key = state.count_key(other.clone()).unwrap_or_default();
+            if let Some(known) = counts.with_value(|c| c.get(&key).copied()) {
+                other_count.set(Some(known));
+                return;
+            }
+            let query = state.count_query(other);
+            let client = client.clone();
+            spawn_owned(async move {
+                if let Ok(page) = client.list_actions(&query).await {
+                    let total = Total::of(&page);
+                    counts.try_update_value(|c| c.insert(key, total));
+                    other_count.try_set(Some(total));
+                }
+            });
+        }
+    });
+    // The data changed: every count may have. They are asked again once the page's own list
+    // has answered (as a Refresh always did): a list that fails (a 401, a 500) is not followed
+    // by a count that fails the same way.
+    let count_stale = StoredValue::new(false);
+    let recount = move || {
+        counts.try_update_value(BTreeMap::clear);
+        count_stale.try_update_value(|stale| *stale = true);
     };
 
     // Counts for the filter menus: every filter but the menu's own (the server's facets).
@@ -94,6 +127,9 @@ pub fn ActionCenterPage(
                 .prune(page.items.iter().map(|a| a.id.as_str()));
             total.set(Some(Total::of(&page)));
             items.set(page.items);
+            if count_stale.try_update_value(|stale| std::mem::replace(stale, false)) == Some(true) {
+                count_reloads.update(|n| *n = n.wrapping_add(1));
+            }
         }
     });
 
@@ -103,7 +139,6 @@ pub fn ActionCenterPage(
         if previous.is_some_and(|p| p != view) {
             items.set(Vec::new());
             total.set(None);
-            other_count.set(None);
         }
         view
     });
@@ -120,6 +155,7 @@ pub fn ActionCenterPage(
                     if reload_armed.try_set_value(false).is_none() {
                         list.refetch();
                         facets.refetch();
+                        recount();
                     }
                 });
             }
@@ -187,6 +223,7 @@ pub fn ActionCenterPage(
         }
         list.refetch();
         facets.refetch();
+        recount();
     });
     let feedback = Feedback::new(Some(client.clone()), changed);
     provide_context(feedback);
@@ -212,22 +249,27 @@ pub fn ActionCenterPage(
         state.open.set(None);
         reported.set(None);
         if let Some(id) = id {
-            let fallback = fallback_focus.clone();
-            // After the dialog is gone and the page is no longer inert.
-            alive.next_frame(move || {
-                if let Some(scope) = host.scope() {
-                    focus_row(&scope, &id, &fallback);
+            // Focus goes back to the row at once: the page stops being inert now (the view's
+            // own update of the attribute follows with the same value), so the row can take it.
+            if let Some(scope) = host.scope() {
+                if let Ok(Some(main)) = scope.query_selector(".ac-main") {
+                    let _ = main.remove_attribute("inert");
+                    let _ = main.remove_attribute("aria-hidden");
                 }
-            });
+                focus_row(&scope, &id, &fallback_focus);
+            }
         }
     });
-    let selected = Signal::derive(move || {
-        let ids = state.selection.ids();
-        items.with(|rows| {
-            rows.iter()
-                .filter(|a| ids.contains(&a.id))
-                .cloned()
-                .collect::<Vec<_>>()
+    // Computed once per change of rows or selection (many views read it; each read of a
+    // derived signal would filter and clone up to 200 actions again).
+    let selected = Memo::new(move |_| {
+        state.selection.with_set(|ids| {
+            items.with(|rows| {
+                rows.iter()
+                    .filter(|a| ids.contains(&a.id))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
         })
     });
     let flyout_open = move || state.open.with(Option::is_some);
@@ -303,6 +345,7 @@ pub fn ActionCenterPage(
                                     on:click=move |_| {
                                         list.refetch();
                                         facets.refetch();
+                                        recount();
                                     }
                                 >
                                     "Refresh"

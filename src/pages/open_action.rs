@@ -1,5 +1,6 @@
-//! The flyout for one action: loads its latest state, timeline and (for quarantines) other
-//! instances of the file, and composes details, the operation panels and the timeline.
+//! The flyout for one action: shows the page's copy at once, loads its timeline and (for
+//! quarantines) other instances of the file, and composes details, the operation panels the
+//! action allows and the timeline.
 
 use action_center_core::{
     change_note, check_undoable, Action, ActionType, Operation, RelatedInstances, Status,
@@ -10,6 +11,7 @@ use leptos::prelude::*;
 use crate::api::{ApiClient, ApiError};
 use crate::components::{ActionDetails, Flyout, OperationPanel, PanelKind, Timeline};
 use crate::embed::{use_host, LinkKind};
+use crate::state::{spawn_owned, Alive};
 
 /// The newest of the copies of an action the page holds (highest version; later wins ties).
 fn newest(copies: impl IntoIterator<Item = Option<Action>>) -> Option<Action> {
@@ -22,15 +24,17 @@ fn newest(copies: impl IntoIterator<Item = Option<Action>>) -> Option<Action> {
         })
 }
 
-/// What the flyout loads about one action, each part failing on its own.
-#[derive(Clone)]
-struct Loaded {
-    action: Result<Action, ApiError>,
-    timeline: Result<Vec<TimelineEntry>, ApiError>,
-    related: Option<Result<RelatedInstances, ApiError>>,
+/// Whether the flyout asks for the other devices holding the same file: a quarantine that is
+/// done (or whose undo failed), so that its undo may release the file everywhere.
+fn wants_related(a: &Action) -> bool {
+    a.action_type == ActionType::QuarantineFile
+        && matches!(a.status, Status::Completed | Status::UndoFailed)
 }
 
-/// The flyout of the action `id`.
+/// The flyout of the action `id`: shown at once from the page's copy (its row, or what a
+/// decision reported); the action is fetched only when the page has no copy (a link to an
+/// action on another page). Its timeline and, for a quarantine, the other instances of the file
+/// load in parallel, once per version of the action.
 #[component]
 pub fn OpenAction(
     /// The action's id.
@@ -52,35 +56,64 @@ pub fn OpenAction(
     #[prop(optional, into)]
     acted_here: Signal<bool>,
 ) -> impl IntoView {
-    // Reload whenever the page learns of a newer version (a decision, an undo, a poll).
-    let seen = Memo::new(move |_| newest([row.get(), reported.get()]).map(|a| a.version));
-    let loaded = LocalResource::new(move || {
-        seen.track();
+    // The action itself, only when the page has no copy of it.
+    let fetched = RwSignal::new(None::<Result<Action, ApiError>>);
+    let fetch_action = {
         let (client, id) = (client.clone(), id.clone());
-        async move {
-            let action = client.action(&id).await;
-            let timeline = client.timeline(&id).await;
-            let related = match &action {
-                Ok(a)
-                    if a.action_type == ActionType::QuarantineFile
-                        && matches!(a.status, Status::Completed | Status::UndoFailed) =>
-                {
-                    Some(client.related_instances(&id).await)
-                }
-                _ => None,
+        let alive = Alive::here();
+        move || {
+            let (client, id) = (client.clone(), id.clone());
+            alive.spawn(async move {
+                let answer = client.action(&id).await;
+                fetched.try_set(Some(answer));
+            });
+        }
+    };
+    if untrack(|| newest([row.get(), reported.get()]).is_none()) {
+        fetch_action();
+    }
+    // Once known, the action stays known (its row may leave the page after a decision).
+    let shown = Memo::new(move |previous: Option<&Option<Action>>| {
+        let fetched = fetched.with(|f| f.as_ref().and_then(|f| f.as_ref().ok().cloned()));
+        newest([fetched, row.get(), reported.get()]).or_else(|| previous.cloned().flatten())
+    });
+
+    // Timeline and related instances: in parallel, once per version (a decision, an undo or
+    // the executor adds to the timeline). A newer version's answers replace older ones; until
+    // then the older ones stay on screen.
+    let timeline = RwSignal::new(None::<Result<Vec<TimelineEntry>, ApiError>>);
+    let related = RwSignal::new(None::<Result<RelatedInstances, ApiError>>);
+    let reloads = RwSignal::new(0u32);
+    let version =
+        Memo::new(move |_| shown.with(|a| a.as_ref().map(|a| (a.version, wants_related(a)))));
+    Effect::new({
+        let (client, id) = (client.clone(), id.clone());
+        move |_| {
+            reloads.track();
+            let Some((_, with_related)) = version.get() else {
+                return;
             };
-            Loaded {
-                action,
-                timeline,
-                related,
+            let (c, i) = (client.clone(), id.clone());
+            spawn_owned(async move {
+                let answer = c.timeline(&i).await;
+                timeline.try_set(Some(answer));
+            });
+            if with_related {
+                let (c, i) = (client.clone(), id.clone());
+                spawn_owned(async move {
+                    let answer = c.related_instances(&i).await;
+                    related.try_set(Some(answer));
+                });
+            } else if related.with_untracked(Option::is_some) {
+                related.set(None);
             }
         }
     });
-    let retry = Callback::new(move |_| loaded.refetch());
-    // Once known, the action stays known (its row may leave the page after a decision).
-    let shown = Memo::new(move |previous: Option<&Option<Action>>| {
-        let fetched = loaded.with(|l| l.as_ref().and_then(|l| l.action.clone().ok()));
-        newest([fetched, row.get(), reported.get()]).or_else(|| previous.cloned().flatten())
+    let retry = Callback::new(move |_| {
+        if fetched.with_untracked(|f| matches!(f, Some(Err(_)))) {
+            fetch_action();
+        }
+        reloads.update(|n| *n = n.wrapping_add(1));
     });
     let known = Memo::new(move |_| shown.with(Option::is_some));
     // A change under the open flyout (someone else decided, the executor moved it) says so.
@@ -105,7 +138,7 @@ pub fn OpenAction(
     let body = move || {
         let Some(first) = known.get().then(|| shown.get_untracked()).flatten() else {
             let error = Signal::derive(move || {
-                loaded.with(|l| l.as_ref().and_then(|l| l.action.clone().err()))
+                fetched.with(|f| f.as_ref().and_then(|f| f.as_ref().err().cloned()))
             });
             return view! {
                 <crate::components::ErrorView title="Could not load this action" error on_retry=retry />
@@ -121,13 +154,19 @@ pub fn OpenAction(
             action.with(|a| (a.allows(&Operation::Approve), a.allows(&Operation::Reject)))
         });
         let undo = Signal::derive(move || (action.with(|a| a.allows(&Operation::Undo)), false));
+        // A panel is built once its operation is offered, and then kept (hidden when no longer
+        // offered), so that focus stays in it after a decision.
+        let decide_built = Memo::new(move |before: Option<&bool>| {
+            before.copied().unwrap_or(false) || decide.with(|(a, r)| *a || *r)
+        });
+        let undo_built = Memo::new(move |before: Option<&bool>| {
+            before.copied().unwrap_or(false) || undo.get().0
+        });
         let undo_blocker =
             Signal::derive(move || action.with(|a| check_undoable(a).err().map(|b| b.to_string())));
         let no_blocker = Signal::derive(|| None::<String>);
-        let related =
-            Signal::derive(move || loaded.with(|l| l.as_ref().and_then(|l| l.related.clone())));
-        let timeline =
-            Signal::derive(move || loaded.with(|l| l.as_ref().map(|l| l.timeline.clone())));
+        let related = Signal::derive(move || related.get());
+        let timeline = Signal::derive(move || timeline.get());
         // The host's links (or the action's own); following one tells the host first.
         let host = use_host();
         let no_link = move |kind| action.with(|a| host.link(kind, a).is_none());
@@ -135,15 +174,36 @@ pub fn OpenAction(
         view! {
             <p class="ac-change-note" aria-live="polite">{move || note.get()}</p>
             <section class="ac-section" aria-label="Actions">
-                <OperationPanel kind=PanelKind::Decide actions=one offer=decide blocker=no_blocker />
-                <OperationPanel
-                    kind=PanelKind::Undo
-                    actions=one
-                    offer=undo
-                    blocker=undo_blocker
-                    related
-                    on_retry_related=retry
-                />
+                {move || {
+                    decide_built
+                        .get()
+                        .then(|| {
+                            view! {
+                                <OperationPanel
+                                    kind=PanelKind::Decide
+                                    actions=one
+                                    offer=decide
+                                    blocker=no_blocker
+                                />
+                            }
+                        })
+                }}
+                {move || {
+                    undo_built
+                        .get()
+                        .then(|| {
+                            view! {
+                                <OperationPanel
+                                    kind=PanelKind::Undo
+                                    actions=one
+                                    offer=undo
+                                    blocker=undo_blocker
+                                    related
+                                    on_retry_related=retry
+                                />
+                            }
+                        })
+                }}
                 <div class="ac-actions">
                     <button
                         type="button"

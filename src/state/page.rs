@@ -222,16 +222,28 @@ impl PageState {
         }
     }
 
-    /// The query for the other tab's count (one row; same filters and search but statuses,
-    /// which belong to one tab; tracked).
+    /// The query for a tab's count (one row; same filters and search but statuses, which
+    /// belong to one tab; tracked).
     pub fn count_query(&self, view: View) -> ActionQuery {
+        ActionQuery {
+            page_size: Some(1),
+            ..self.count_state(view).api_query(Utc::now())
+        }
+    }
+
+    /// What a tab's count depends on, as text (tracked): the key it is remembered under. `None`
+    /// for the current tab while a status filter narrows its list (its total is then not the
+    /// tab's count).
+    pub fn count_key(&self, view: View) -> Option<String> {
+        let narrowed = view == self.view.get() && self.filters.with(|f| !f.status.is_empty());
+        (!narrowed).then(|| self.count_state(view).to_url_query())
+    }
+
+    fn count_state(&self, view: View) -> ViewState {
         let mut state = self.filter_state();
         state.tab = Some(view);
         state.query.status.clear();
-        ActionQuery {
-            page_size: Some(1),
-            ..state.api_query(Utc::now())
-        }
+        state
     }
 }
 

@@ -124,21 +124,22 @@ async function signIn(page, token = TOKENS.analyst) {
 
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Runs axe-core (WCAG 2.1 A and AA rules) on the page and fails with a readable list. */
+/** Runs axe-core (WCAG 2.2 A and AA rules, target size included) on the page and fails with a
+ * readable list. */
 async function expectNoA11yViolations(page, { include } = {}) {
   // evaluate() runs through the DevTools protocol, so the page's CSP does not block axe.
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async (selector) => {
     const context = selector ? { include: [selector] } : document;
     const result = await window.axe.run(context, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] },
     });
     return result.violations.map((v) => ({
       id: v.id, impact: v.impact, help: v.help,
       nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + n.failureSummary),
     }));
   }, include || null);
-  expect(violations, 'axe-core WCAG 2.1 AA violations').toEqual([]);
+  expect(violations, 'axe-core WCAG 2.2 AA violations').toEqual([]);
 }
 
 module.exports = { test, expect, signIn, expectNoA11yViolations, startServer, TOKENS };

@@ -171,7 +171,7 @@ pub fn decision_phrase(action: &Action) -> Option<String> {
 pub fn already_decided_notice(action: &Action, now: DateTime<Utc>) -> String {
     match action.decision.as_ref() {
         Some(d) if d.state != DecisionState::Pending => {
-            let what = d.state.label().to_lowercase();
+            let what = d.state.label().to_ascii_lowercase();
             let when =
                 d.at.map(|at| format!(" {}", relative_age(at, now)))
                     .unwrap_or_default();
@@ -182,7 +182,7 @@ pub fn already_decided_notice(action: &Action, now: DateTime<Utc>) -> String {
         }
         _ => format!(
             "This action is no longer pending (it is {}).",
-            action.status.label().to_lowercase()
+            action.status.label().to_ascii_lowercase()
         ),
     }
 }
@@ -191,11 +191,13 @@ pub fn already_decided_notice(action: &Action, now: DateTime<Utc>) -> String {
 pub fn event_label(event: &str) -> String {
     let mut out = String::with_capacity(event.len() + 4);
     for (i, c) in event.chars().enumerate() {
+        // Event names are ASCII camelCase; ASCII case mapping keeps Unicode's tables out of
+        // the wasm download.
         if i == 0 {
-            out.extend(c.to_uppercase());
-        } else if c.is_uppercase() {
+            out.push(c.to_ascii_uppercase());
+        } else if c.is_ascii_uppercase() {
             out.push(' ');
-            out.extend(c.to_lowercase());
+            out.push(c.to_ascii_lowercase());
         } else {
             out.push(c);
         }

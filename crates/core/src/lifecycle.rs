@@ -94,7 +94,7 @@ impl fmt::Display for TransitionError {
                 f,
                 "cannot {} an action that is {}",
                 transition.event_name(),
-                from.label().to_lowercase()
+                from.label().to_ascii_lowercase()
             ),
             TransitionError::NotUndoable(t) => write!(f, "{} actions cannot be undone", t.label()),
         }
@@ -224,7 +224,7 @@ impl fmt::Display for DecisionBlocker {
             DecisionBlocker::NotPending { id, status } => write!(
                 f,
                 "{id} is no longer pending ({})",
-                status.label().to_lowercase()
+                status.label().to_ascii_lowercase()
             ),
         }
     }
@@ -284,7 +284,7 @@ impl fmt::Display for UndoBlocker {
             UndoBlocker::NotCompleted { id, status } => write!(
                 f,
                 "Only completed actions can be undone ({id} is {})",
-                status.label().to_lowercase()
+                status.label().to_ascii_lowercase()
             ),
         }
     }

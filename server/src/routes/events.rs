@@ -3,7 +3,8 @@
 //! back with `Last-Event-ID` first gets what it missed (replayed from the audit trail), or one
 //! `event: reset` when that is too much or the id is not ours — then it reloads its rows. A
 //! subscriber too slow for the broadcast buffer gets a `reset` as well rather than a silent gap.
-//! A comment every 15 s keeps proxies from closing the stream.
+//! A comment every 15 s keeps proxies from closing the stream. Compressed when the client takes
+//! it, each event flushed on its own (never held back for the next).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -11,13 +12,15 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::{stream, Stream, StreamExt};
+use axum::response::{IntoResponse, Response};
+use futures_util::{stream, StreamExt};
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
 use action_center_core::Permissions;
 
 use crate::auth::Caller;
+use crate::compression::{accept_encoding, flush_each_chunk, negotiate, Coding};
 use crate::errors::AppError;
 use crate::ops::for_caller;
 use crate::store::{Change, Replay};
@@ -55,7 +58,7 @@ pub async fn stream(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+) -> Result<Response, AppError> {
     let perms = caller.permissions();
     // Subscribe before reading the audit trail: a change committed in between is then in both,
     // and the id filter below sends it once.
@@ -107,9 +110,9 @@ pub async fn stream(
             }
             Err(BroadcastStreamRecvError::Lagged(_)) => Some(reset(newest, "lagged")),
         };
-        std::future::ready(event.map(Ok))
+        std::future::ready(event)
     });
-    let opening = stream::iter(std::iter::once(hello).chain(first).map(Ok));
+    let opening = stream::iter(std::iter::once(hello).chain(first));
     // The changes never end on their own: the stream ends when the server stops, with a short
     // retry hint so the browser reconnects (to another instance) at once.
     let goodbye = Event::default()
@@ -118,8 +121,11 @@ pub async fn stream(
     let stream = opening
         .chain(changes)
         .take_until(state.shutting_down())
-        .chain(stream::once(std::future::ready(Ok(goodbye))));
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+        .chain(stream::once(std::future::ready(goodbye)));
+    let sse = Sse::new(stream.map(Ok::<_, Infallible>))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)));
+    let coding = negotiate(accept_encoding(&headers), &[Coding::Brotli, Coding::Gzip]);
+    Ok(flush_each_chunk(sse.into_response(), coding))
 }
 
 /// A `Last-Event-ID` this server issued: a decimal audit sequence number.
