@@ -202,7 +202,22 @@ wire_enum! {
         NotFound => "notFound", "Not found";
         Forbidden => "forbidden", "Not allowed";
         InvalidState => "invalidState", "Not possible in its current state";
+        ApprovalRecorded => "approvalRecorded", "Approval recorded; more approvals needed";
+        SelfApprovalRefused => "selfApprovalRefused", "You requested it; another responder must approve";
+        AlreadyApprovedByYou => "alreadyApprovedByYou", "You approved it already";
+        NotRetryable => "notRetryable", "Not retryable";
     }
+}
+
+/// `POST /retry`: a new attempt at failed actions (or failed undos) of one type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RetryRequest {
+    /// Optional comment, kept in the timeline.
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// 1 to 200 actions of one action type.
+    pub actions: Vec<ActionRef>,
 }
 
 /// One item of a bulk response.
@@ -249,6 +264,10 @@ pub struct SubmitActionRequest {
     /// Who asks.
     #[serde(default)]
     pub requested_by: Option<String>,
+    /// The stable account id of the person who asks, if a person does (they may then not
+    /// approve it themselves).
+    #[serde(default)]
+    pub requested_by_id: Option<String>,
     /// Why.
     #[serde(default)]
     pub request_comment: Option<String>,

@@ -67,9 +67,9 @@ impl Facet {
     }
 
     /// Whether the menu makes sense on `view`: every pending action has the same status, so
-    /// the Pending tab has no status menu.
+    /// the Pending tab (and the containment view, all completed) has no status menu.
     pub fn offered_on(&self, view: &View) -> bool {
-        !(*self == Facet::Status && *view == View::Pending)
+        !(*self == Facet::Status && matches!(view, View::Pending | View::Contained))
     }
 
     /// The known values the menu offers on `view`, as `(wire, label)`.
@@ -88,7 +88,7 @@ impl Facet {
         match self {
             Facet::ActionType => pairs(
                 ActionType::ALL,
-                |_| true,
+                |t| *view != View::Contained || t.is_undoable(),
                 |v| v.as_str().to_owned(),
                 |v| v.label().into_owned(),
             ),

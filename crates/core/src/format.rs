@@ -77,6 +77,8 @@ pub enum BulkKind {
     Reject,
     /// `POST /undo`.
     Undo,
+    /// `POST /retry`.
+    Retry,
 }
 
 /// What happened to one item, in a few words: "approved", "already decided by bob@example.com",
@@ -92,7 +94,24 @@ pub fn item_phrase(kind: BulkKind, result: &ItemResult) -> String {
                 Some(Status::UndoFailed) => format!("failed: {}", failure_reason(action)),
                 _ => "undo requested".to_owned(),
             },
+            BulkKind::Retry => match action.map(|a| &a.status) {
+                Some(Status::Undoing) => "undo retried".to_owned(),
+                _ => "retried".to_owned(),
+            },
         },
+        Outcome::ApprovalRecorded => match action {
+            Some(a) if a.required_approvals > 1 => format!(
+                "approval recorded ({} of {})",
+                a.approvals.len(),
+                a.required_approvals
+            ),
+            _ => "approval recorded".to_owned(),
+        },
+        Outcome::SelfApprovalRefused => {
+            "not approved: you requested it, another responder must approve".to_owned()
+        }
+        Outcome::AlreadyApprovedByYou => "already approved by you".to_owned(),
+        Outcome::NotRetryable => "not retryable (it has not failed)".to_owned(),
         Outcome::AlreadyDecided => match action.and_then(Action::decided_by) {
             Some(by) => format!("already decided by {by}"),
             None => "already decided".to_owned(),
@@ -273,10 +292,16 @@ mod tests {
                 kind: EntityKind::Device,
                 id: "dev".into(),
                 name: "HOST".into(),
+                tags: vec![],
             },
             entity: Entity::named(EntityKind::File, "a.exe"),
             requested_by: None,
+            requested_by_id: None,
             request_comment: None,
+            required_approvals: 1,
+            approvals: vec![],
+            approve_blocked_reason: None,
+            attempt: 1,
             decision: None,
             undo: None,
             error: None,

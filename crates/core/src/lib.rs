@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod live;
 pub mod model;
 pub mod oidc;
+pub mod policy;
 pub mod query;
 pub mod retry;
 pub mod sse;
@@ -25,8 +26,10 @@ pub use api::*;
 pub use filters::{Facet, FacetOption};
 pub use lifecycle::{
     allowed_operations, check_decision_batch, check_undo_batch, check_undoable, next_status,
-    ActionFacts, DecisionBlocker, Permissions, Transition, TransitionError, UndoBlocker, MAX_BULK,
+    check_retry_batch, check_retryable, ActionFacts, DecisionBlocker, Permissions, RetryBlocker,
+    Transition, TransitionError, UndoBlocker, MAX_BULK,
 };
+pub use policy::{Approval, ApproveBlockedReason, Policy, PolicyRule};
 pub use live::{change_note, live_effect, LiveEffect};
 pub use model::*;
 pub use query::{ActionQuery, Sort, SortKey, View};

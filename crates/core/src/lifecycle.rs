@@ -39,11 +39,13 @@ pub enum Transition {
     UndoSucceeded,
     /// The executor reports the undo failed.
     UndoFailed,
+    /// An analyst retries a failed action (queued again) or a failed undo (undoing again).
+    Retry,
 }
 
 impl Transition {
     /// Every transition, for exhaustive tests.
-    pub const ALL: [Transition; 10] = [
+    pub const ALL: [Transition; 11] = [
         Transition::Approve,
         Transition::Reject,
         Transition::Expire,
@@ -54,6 +56,7 @@ impl Transition {
         Transition::RequestUndo,
         Transition::UndoSucceeded,
         Transition::UndoFailed,
+        Transition::Retry,
     ];
 
     /// The audit-trail event name, e.g. `approved`.
@@ -69,6 +72,7 @@ impl Transition {
             Transition::RequestUndo => "undoRequested",
             Transition::UndoSucceeded => "undone",
             Transition::UndoFailed => "undoFailed",
+            Transition::Retry => "retried",
         }
     }
 }
@@ -123,6 +127,8 @@ pub fn next_status(
         (S::Completed | S::UndoFailed, T::RequestUndo) => S::Undoing,
         (S::Undoing, T::UndoSucceeded) => S::Undone,
         (S::Undoing, T::UndoFailed) => S::UndoFailed,
+        (S::Failed, T::Retry) => S::Queued,
+        (S::UndoFailed, T::Retry) => S::Undoing,
         _ => {
             return Err(TransitionError::InvalidState {
                 from: from.clone(),
@@ -189,7 +195,74 @@ pub fn allowed_operations(
     if permissions.cancel && can(Transition::Cancel) {
         ops.push(Operation::Cancel);
     }
+    let retry_allowed = match status {
+        Status::Failed => permissions.decide,
+        Status::UndoFailed => permissions.undo,
+        _ => false,
+    };
+    if retry_allowed && can(Transition::Retry) {
+        ops.push(Operation::Retry);
+    }
     ops
+}
+
+/// Why a set of actions cannot be retried together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetryBlocker {
+    /// Nothing is selected.
+    Empty,
+    /// More than [`MAX_BULK`] actions.
+    TooMany(usize),
+    /// The actions are not all of one action type.
+    MixedTypes,
+    /// An action has not failed (nor has its undo).
+    NotFailed {
+        /// Its id.
+        id: String,
+        /// Its status.
+        status: Status,
+    },
+}
+
+impl fmt::Display for RetryBlocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RetryBlocker::Empty => f.write_str("Select one or more failed actions"),
+            RetryBlocker::TooMany(n) => {
+                write!(
+                    f,
+                    "Select at most {MAX_BULK} actions at once ({n} selected)"
+                )
+            }
+            RetryBlocker::MixedTypes => f.write_str("Select actions of the same action type"),
+            RetryBlocker::NotFailed { id, status } => write!(
+                f,
+                "Only failed actions and failed undos can be retried ({id} is {})",
+                status.label().to_ascii_lowercase()
+            ),
+        }
+    }
+}
+
+/// Whether one action may be retried now: it failed, or its undo did.
+pub fn check_retryable<A: ActionFacts>(action: &A) -> Result<(), RetryBlocker> {
+    match action.status() {
+        Status::Failed | Status::UndoFailed => Ok(()),
+        other => Err(RetryBlocker::NotFailed {
+            id: action.id().to_owned(),
+            status: other.clone(),
+        }),
+    }
+}
+
+/// May these actions be retried together? `Ok` or the first rule that blocks it.
+pub fn check_retry_batch<A: ActionFacts>(actions: &[A]) -> Result<(), RetryBlocker> {
+    common_batch_rule(actions).map_err(|b| match b {
+        SharedBlocker::Empty => RetryBlocker::Empty,
+        SharedBlocker::TooMany(n) => RetryBlocker::TooMany(n),
+        SharedBlocker::MixedTypes => RetryBlocker::MixedTypes,
+    })?;
+    actions.iter().try_for_each(check_retryable)
 }
 
 /// Why a set of actions cannot be approved or rejected together.
@@ -520,6 +593,46 @@ mod tests {
             check_decision_batch(&many),
             Err(DecisionBlocker::TooMany(201))
         );
+    }
+
+    #[test]
+    fn a_failure_or_a_failed_undo_can_be_retried() {
+        assert_eq!(
+            next_status(&T::StopService, &S::Failed, Transition::Retry),
+            Ok(S::Queued)
+        );
+        assert_eq!(
+            next_status(&T::StopService, &S::UndoFailed, Transition::Retry),
+            Ok(S::Undoing)
+        );
+        for s in S::ALL {
+            let ok = next_status(&T::StopService, s, Transition::Retry).is_ok();
+            assert_eq!(ok, matches!(s, S::Failed | S::UndoFailed), "{s}");
+        }
+        let all = Permissions {
+            decide: true,
+            undo: true,
+            cancel: true,
+        };
+        assert_eq!(
+            allowed_operations(&T::KillProcess, &S::Failed, all),
+            vec![Operation::Retry]
+        );
+        let mixed = [
+            Fact("a", T::StopService, S::Failed),
+            Fact("b", T::KillProcess, S::Failed),
+        ];
+        assert_eq!(check_retry_batch(&mixed), Err(RetryBlocker::MixedTypes));
+        let done = [Fact("a", T::StopService, S::Completed)];
+        assert!(matches!(
+            check_retry_batch(&done),
+            Err(RetryBlocker::NotFailed { .. })
+        ));
+        let ok = [
+            Fact("a", T::StopService, S::Failed),
+            Fact("b", T::StopService, S::UndoFailed),
+        ];
+        assert_eq!(check_retry_batch(&ok), Ok(()));
     }
 
     #[test]

@@ -23,7 +23,7 @@ impl ActionQuery {
         }
         self.view
             .as_ref()
-            .is_none_or(|v| v.contains(&action.status))
+            .is_none_or(|v| v.holds(&action.action_type, &action.status))
             && any_of(&self.action_type, &action.action_type)
             && any_of(&self.status, &action.status)
             && any_of(&self.source, &action.source)

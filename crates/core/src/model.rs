@@ -140,6 +140,7 @@ wire_enum! {
         Reject => "reject", "Reject";
         Undo => "undo", "Undo";
         Cancel => "cancel", "Cancel";
+        Retry => "retry", "Retry";
     }
 }
 
@@ -155,6 +156,9 @@ pub struct Asset {
     /// Display name, e.g. "FIN-LAPTOP-07".
     #[serde(default)]
     pub name: String,
+    /// Tags the approval policy keys on, e.g. `critical`, `domain-controller`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// The thing acted on. Extra fields depend on `kind`.
@@ -275,6 +279,10 @@ pub struct Links {
     pub hunt: Option<String>,
 }
 
+fn one() -> u32 {
+    1
+}
+
 /// A remediation action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -305,9 +313,25 @@ pub struct Action {
     /// Who asked for it ("AIR", an analyst, a detector).
     #[serde(default)]
     pub requested_by: Option<String>,
+    /// The requester's stable account id, when a person asked (the approval policy keeps them
+    /// from approving it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by_id: Option<String>,
     /// The requester's comment.
     #[serde(default)]
     pub request_comment: Option<String>,
+    /// Distinct approvals the policy asks for before the action runs.
+    #[serde(default = "one")]
+    pub required_approvals: u32,
+    /// The approvals given so far (while pending; the last one is the decision).
+    #[serde(default)]
+    pub approvals: Vec<crate::policy::Approval>,
+    /// Why Approve is missing from `allowedOperations` for this caller, if it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approve_blocked_reason: Option<crate::policy::ApproveBlockedReason>,
+    /// The execution attempt: 1, then one more for every retry of a failure.
+    #[serde(default = "one")]
+    pub attempt: u32,
     /// The decision.
     #[serde(default)]
     pub decision: Option<Decision>,

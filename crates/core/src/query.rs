@@ -12,19 +12,31 @@ use crate::wire_enum::wire_enum;
 pub const MAX_SEARCH_CHARS: usize = 200;
 
 wire_enum! {
-    /// Which tab: awaiting a decision, or everything else.
+    /// Which tab: awaiting a decision, everything else, or what is in force now.
     View {
         Pending => "pending", "Pending";
         History => "history", "History";
+        Contained => "contained", "Active containment";
     }
 }
 
 impl View {
-    /// Whether an action with `status` belongs to this view.
+    /// Whether `action` belongs to this view (containment: completed actions of an undoable
+    /// type — in force until undone).
+    pub fn holds(&self, action_type: &ActionType, status: &Status) -> bool {
+        match self {
+            View::Contained => action_type.is_undoable() && *status == Status::Completed,
+            other => other.contains(status),
+        }
+    }
+
+    /// Whether an action with `status` belongs to this view (for containment, of an undoable
+    /// type: see [`View::holds`]).
     pub fn contains(&self, status: &Status) -> bool {
         match self {
             View::Pending => status.is_pending(),
             View::History => !status.is_pending(),
+            View::Contained => *status == Status::Completed,
             View::Unknown(_) => false,
         }
     }
