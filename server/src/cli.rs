@@ -1,10 +1,10 @@
 //! The command line: `action-center-server [--listen ADDR] [--database URL] [--static-dir DIR]
 //! [--demo] [--demo-actions N] [--users FILE] [--frame-ancestors SOURCES] [--expiry-days N]
 //! [--executor-delay-ms N] [--seed-only] [--log-format text|json] [--drain-timeout N]
-//! [--oidc-* …]`.
+//! [--policy FILE] [--oidc-* …]`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::oidc::{OidcConfig, OidcFlags};
@@ -41,6 +41,8 @@ pub struct Config {
     pub access_log: bool,
     /// How long a shutdown waits for requests in flight.
     pub drain_timeout: Duration,
+    /// The approval policy (`--policy FILE`, else the built-in one).
+    pub policy: action_center_core::Policy,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             log_format: Default::default(),
             access_log: true,
             drain_timeout: Duration::from_secs(10),
+            policy: Default::default(),
         }
     }
 }
@@ -84,6 +87,9 @@ Usage: action-center-server [OPTIONS]
   --log-format FORMAT       text (default) or json: one JSON object per line, with request ids
   --no-access-log           no log line per request (errors are still logged)
   --drain-timeout N         seconds a shutdown waits for requests in flight (default 10)
+  --policy FILE             approval policy (TOML: [[rules]] actionTypes, assetTags,
+                            requiredApprovals; selfApproval). Default: two responders for
+                            assets tagged critical or domain-controller, never one's own request
 
 Sign-in with an identity provider (OpenID Connect; bearer JWTs beside --users tokens):
   --oidc-issuer URL         the issuer (https; http only on loopback), e.g.
@@ -162,6 +168,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                     .ok_or_else(|| format!("--log-format: '{v}' is not text or json"))?
             }
             "--no-access-log" => config.access_log = false,
+            "--policy" => config.policy = crate::policy::load(Path::new(&value(&name)?))?,
             "--drain-timeout" => {
                 config.drain_timeout =
                     Duration::from_secs(number::<u64>(&name, &value(&name)?)?.min(3600))

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod oidc;
 pub mod openapi;
 pub mod ops;
+pub mod policy;
 pub mod routes;
 pub mod store;
 pub mod telemetry;
@@ -103,6 +104,11 @@ impl AppState {
     /// The identity provider whose JWTs are accepted, if one is configured.
     pub fn oidc(&self) -> Option<&oidc::Oidc> {
         self.0.oidc.as_ref()
+    }
+
+    /// The approval policy in force.
+    pub fn policy(&self) -> &action_center_core::Policy {
+        &self.0.config.policy
     }
 
     /// The configuration.

@@ -25,13 +25,13 @@ pub mod view_state;
 pub use api::*;
 pub use filters::{Facet, FacetOption};
 pub use lifecycle::{
-    allowed_operations, check_decision_batch, check_undo_batch, check_undoable, next_status,
-    check_retry_batch, check_retryable, ActionFacts, DecisionBlocker, Permissions, RetryBlocker,
+    allowed_operations, check_decision_batch, check_retry_batch, check_retryable, check_undo_batch,
+    check_undoable, next_status, ActionFacts, DecisionBlocker, Permissions, RetryBlocker,
     Transition, TransitionError, UndoBlocker, MAX_BULK,
 };
-pub use policy::{Approval, ApproveBlockedReason, Policy, PolicyRule};
 pub use live::{change_note, live_effect, LiveEffect};
 pub use model::*;
+pub use policy::{Approval, ApproveBlockedReason, Policy, PolicyRule};
 pub use query::{ActionQuery, Sort, SortKey, View};
 pub use total::Total;
 pub use view_state::{TimeRange, ViewState};

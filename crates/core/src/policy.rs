@@ -264,6 +264,11 @@ mod tests {
         let unknown: Result<Policy, _> = serde_json::from_str(
             r#"{"rules":[{"actionTypes":["teleport"],"requiredApprovals":2}]}"#,
         );
-        assert!(unknown.unwrap().validate().unwrap_err().0.contains("teleport"));
+        assert!(unknown
+            .unwrap()
+            .validate()
+            .unwrap_err()
+            .0
+            .contains("teleport"));
     }
 }

@@ -2,8 +2,8 @@
 //! consistent history: decision, execution, undo, timestamps, audit trail.
 
 use action_center_core::{
-    Action, ActionType, Asset, Category, Decision, DecisionState, Entity, EntityKind, Links,
-    Source, Status, UndoInfo, UndoState,
+    Action, ActionType, Approval, Asset, Category, Decision, DecisionState, Entity, EntityKind,
+    Links, Source, Status, UndoInfo, UndoState,
 };
 use chrono::{DateTime, Duration, Utc};
 
@@ -98,6 +98,19 @@ pub fn device(name: &str) -> Asset {
         kind: EntityKind::Device,
         id: short_id("dev", name),
         name: name.to_owned(),
+        tags: device_tags(name),
+    }
+}
+
+/// The tags the approval policy keys on: domain controllers and the certificate authority are
+/// the assets an organisation cannot lose.
+fn device_tags(name: &str) -> Vec<String> {
+    if name.starts_with("SRV-DC-") {
+        vec!["domain-controller".to_owned(), "critical".to_owned()]
+    } else if name.starts_with("SRV-CA-") {
+        vec!["critical".to_owned()]
+    } else {
+        Vec::new()
     }
 }
 
@@ -158,6 +171,7 @@ impl Gen {
                     kind: EntityKind::Mailbox,
                     id: short_id("mbx", &upn),
                     name: upn,
+                    tags: Vec::new(),
                 }
             }
             Category::Identity => {
@@ -166,6 +180,7 @@ impl Gen {
                     kind: EntityKind::User,
                     id: short_id("usr", &upn),
                     name: upn,
+                    tags: Vec::new(),
                 }
             }
             _ => {
@@ -550,6 +565,22 @@ impl Gen {
                 plan.entity.sha256.as_deref().unwrap_or(&plan.asset.id)
             )),
         };
+        // Demo data follows the built-in policy; the decider of a decided action is its approval.
+        let required_approvals = if needs_approval {
+            action_center_core::Policy::default()
+                .required_approvals(&plan.action_type, &plan.asset.tags)
+        } else {
+            1
+        };
+        let approvals = match (&decision.state, &decision.by, decision.at) {
+            (DecisionState::Approved, Some(by), Some(at)) => vec![Approval {
+                by: by.clone(),
+                by_id: by.clone(),
+                at,
+                comment: decision.comment.clone(),
+            }],
+            _ => Vec::new(),
+        };
         let action = Action {
             id: action_id(created, &mut self.rng),
             version: events.len() as i64,
@@ -562,7 +593,12 @@ impl Gen {
             asset: plan.asset,
             entity: plan.entity,
             requested_by: Some(requester),
+            requested_by_id: None,
             request_comment: plan.request_comment,
+            required_approvals,
+            approvals,
+            approve_blocked_reason: None,
+            attempt: 1,
             decision: Some(decision),
             undo,
             error,

@@ -1,20 +1,27 @@
 //! `POST /decisions`: approve or reject one or many pending actions of one type.
 
+use action_center_core::policy::{approved_by, requested_by};
 use action_center_core::{
-    check_decision_batch, BulkResponse, Decision, DecisionBlocker, DecisionRequest, DecisionState,
-    DecisionVerb, ErrorCode, ItemResult, Outcome, Transition,
+    check_decision_batch, Approval, BulkResponse, Decision, DecisionBlocker, DecisionRequest,
+    DecisionState, DecisionVerb, ErrorCode, ItemResult, Outcome, Policy, Transition,
 };
 
-use super::{check_if_match, expire_if_due, for_caller, load_refs};
+use super::{check_if_match, expire_if_due, load_refs, present};
 use crate::auth::Caller;
 use crate::errors::AppError;
 use crate::store::{self, WriteCtx};
 
 /// Applies a validated decision request. With `if_match` (one action only) the request is a
 /// single operation: a lost race answers 412 or 409 instead of a per-item outcome.
+///
+/// An approval counts once per account and never from the action's requester (unless the
+/// policy allows self-approval). While an action has fewer approvals than it requires, an
+/// approval is recorded (`approvalRecorded`) and the action stays pending; the last one
+/// approves it. A rejection ends it whatever approvals it had.
 pub async fn decide(
     ctx: &mut WriteCtx,
     caller: &Caller,
+    policy: &Policy,
     req: &DecisionRequest,
     if_match: Option<i64>,
 ) -> Result<BulkResponse, AppError> {
@@ -41,7 +48,7 @@ pub async fn decide(
         check_if_match(stored, if_match, perms)?;
         expire_if_due(ctx, stored).await?;
         if !stored.action.status.is_pending() {
-            return Err(already_decided(&stored.action, perms));
+            return Err(already_decided(&stored.action, caller, policy));
         }
     }
     let mut results = Vec::with_capacity(req.actions.len());
@@ -60,29 +67,18 @@ pub async fn decide(
             Outcome::VersionMismatch
         } else if expire_if_due(ctx, stored).await? || !stored.action.status.is_pending() {
             Outcome::AlreadyDecided
+        } else if transition == Transition::Approve
+            && !policy.self_approval
+            && requested_by(&stored.action, &caller.id)
+        {
+            Outcome::SelfApprovalRefused
+        } else if transition == Transition::Approve && approved_by(&stored.action, &caller.id) {
+            Outcome::AlreadyApprovedByYou
         } else {
-            let (by, at, comment) = (caller.id.clone(), ctx.now, req.comment.clone());
-            let state = state.clone();
-            store::transition(
-                ctx,
-                stored,
-                transition,
-                &caller.id,
-                req.comment.as_deref(),
-                |a| {
-                    a.decision = Some(Decision {
-                        state,
-                        by: Some(by),
-                        at: Some(at),
-                        comment,
-                    })
-                },
-            )
-            .await?;
-            Outcome::Applied
+            apply(ctx, caller, req, stored, transition, state.clone()).await?
         };
         let action =
-            (outcome != Outcome::Forbidden).then(|| for_caller(stored.action.clone(), perms));
+            (outcome != Outcome::Forbidden).then(|| present(stored.action.clone(), caller, policy));
         results.push(ItemResult {
             id: item.id.clone(),
             outcome,
@@ -92,9 +88,62 @@ pub async fn decide(
     Ok(BulkResponse { results })
 }
 
+/// Approves (or records one more approval) or rejects one pending action the caller may decide.
+async fn apply(
+    ctx: &mut WriteCtx,
+    caller: &Caller,
+    req: &DecisionRequest,
+    stored: &mut crate::store::Stored,
+    transition: Transition,
+    state: DecisionState,
+) -> Result<Outcome, AppError> {
+    let (at, comment) = (ctx.now, req.comment.clone());
+    let approval = Approval {
+        by: caller.display_name.clone(),
+        by_id: caller.id.clone(),
+        at,
+        comment: comment.clone(),
+    };
+    let needed = stored.action.required_approvals.max(1) as usize;
+    if transition == Transition::Approve && stored.action.approvals.len() + 1 < needed {
+        store::amend(
+            ctx,
+            stored,
+            "approvalRecorded",
+            &caller.id,
+            req.comment.as_deref(),
+            |a| a.approvals.push(approval),
+        )
+        .await?;
+        return Ok(Outcome::ApprovalRecorded);
+    }
+    let by = caller.id.clone();
+    store::transition(
+        ctx,
+        stored,
+        transition,
+        &caller.id,
+        req.comment.as_deref(),
+        |a| {
+            if transition == Transition::Approve {
+                a.approvals.push(approval);
+            }
+            a.decision = Some(Decision {
+                state,
+                by: Some(by),
+                at: Some(at),
+                comment,
+            })
+        },
+    )
+    .await?;
+    Ok(Outcome::Applied)
+}
+
 fn already_decided(
     action: &action_center_core::Action,
-    perms: action_center_core::Permissions,
+    caller: &Caller,
+    policy: &Policy,
 ) -> AppError {
     let who = action
         .decision
@@ -108,5 +157,5 @@ fn already_decided(
         ErrorCode::AlreadyDecided,
         format!("{} was already decided ({who})", action.id),
     )
-    .with_action(for_caller(action.clone(), perms))
+    .with_action(present(action.clone(), caller, policy))
 }

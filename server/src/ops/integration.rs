@@ -2,7 +2,7 @@
 //! The simulated executor uses the same moves ([`start`], [`finish`]).
 
 use action_center_core::{
-    Action, Decision, DecisionState, ErrorCode, ResultOutcome, ResultReport, Status,
+    Action, Decision, DecisionState, ErrorCode, Policy, ResultOutcome, ResultReport, Status,
     SubmitActionRequest, Transition, UndoState, WorkItem, WorkKind, WorkResponse,
 };
 
@@ -18,6 +18,7 @@ const CLAIM_TIMEOUT_MS: i64 = 10 * 60 * 1000;
 pub async fn submit(
     ctx: &mut WriteCtx,
     caller: &Caller,
+    policy: &Policy,
     req: &SubmitActionRequest,
     expiry_days: i64,
 ) -> Result<Action, AppError> {
@@ -59,7 +60,17 @@ pub async fn submit(
                 .clone()
                 .unwrap_or_else(|| caller.id.clone()),
         ),
+        requested_by_id: req.requested_by_id.clone(),
         request_comment: req.request_comment.clone(),
+        // Fixed at submission, so a policy change never moves the goal under a pending action.
+        required_approvals: if req.requires_approval {
+            policy.required_approvals(&req.action_type, &req.asset.tags)
+        } else {
+            1
+        },
+        approvals: Vec::new(),
+        approve_blocked_reason: None,
+        attempt: 1,
         decision: Some(decision),
         undo: None,
         error: None,

@@ -2,12 +2,14 @@
 
 mod decide;
 mod integration;
+mod retry;
 mod undo;
 pub mod validate;
 
+use action_center_core::policy::approve_blocked;
 use action_center_core::{
-    allowed_operations, Action, ActionRef, Decision, DecisionState, ErrorCode, Permissions,
-    Transition,
+    allowed_operations, Action, ActionRef, Decision, DecisionState, ErrorCode, Operation,
+    Permissions, Policy, Transition,
 };
 
 use crate::auth::Caller;
@@ -16,14 +18,33 @@ use crate::store::{self, Stored, WriteCtx};
 
 pub use decide::decide;
 pub use integration::{claim_work, finish, report_result, start as start_execution, submit};
+pub use retry::retry;
 pub use undo::undo;
 
 /// The actor recorded for the server's own moves (expiry, simulated executor).
 pub const SYSTEM: &str = "system";
 
-/// The action as `perms` sees it: with `allowedOperations` filled in.
+/// The action as `perms` sees it: with `allowedOperations` filled in (by role alone; see
+/// [`present`] for a signed-in account).
 pub fn for_caller(mut action: Action, perms: Permissions) -> Action {
     action.allowed_operations = allowed_operations(&action.action_type, &action.status, perms);
+    action.approve_blocked_reason = None;
+    action
+}
+
+/// The action as `caller` sees it under `policy`: `allowedOperations` by role, without Approve
+/// where the policy keeps this account from approving (it requested the action, or approved it
+/// already), with `approveBlockedReason` saying why.
+pub fn present(action: Action, caller: &Caller, policy: &Policy) -> Action {
+    let mut action = for_caller(action, caller.permissions());
+    if action.allows(&Operation::Approve) {
+        if let Some(reason) = approve_blocked(&action, &caller.id, policy) {
+            action
+                .allowed_operations
+                .retain(|op| *op != Operation::Approve);
+            action.approve_blocked_reason = Some(reason);
+        }
+    }
     action
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use action_center_core::{
-    ActionRef, Asset, DecisionRequest, Entity, FieldError, Links, ResultReport,
+    ActionRef, Asset, DecisionRequest, Entity, FieldError, Links, ResultReport, RetryRequest,
     SubmitActionRequest, UndoRequest, MAX_BULK, MAX_COMMENT_CHARS,
 };
 
@@ -95,6 +95,14 @@ pub fn undo(req: &UndoRequest) -> Result<(), AppError> {
     errors.done()
 }
 
+/// `POST /retry`.
+pub fn retry(req: &RetryRequest) -> Result<(), AppError> {
+    let mut errors = Errors::default();
+    errors.text("comment", req.comment.as_deref(), MAX_COMMENT_CHARS);
+    refs(&mut errors, &req.actions);
+    errors.done()
+}
+
 /// A comment (cancel).
 pub fn comment(comment: Option<&str>) -> Result<(), AppError> {
     let mut errors = Errors::default();
@@ -118,7 +126,16 @@ fn asset(errors: &mut Errors, a: &Asset) {
     errors.known("asset.kind", a.kind.is_known(), a.kind.as_str());
     errors.text("asset.id", Some(&a.id), MAX_TEXT_CHARS);
     errors.required("asset.name", &a.name, MAX_TEXT_CHARS);
+    if a.tags.len() > MAX_TAGS {
+        errors.add("asset.tags", format!("at most {MAX_TAGS} tags"));
+    }
+    for (i, tag) in a.tags.iter().enumerate() {
+        errors.required(&format!("asset.tags[{i}]"), tag, MAX_ID_CHARS);
+    }
 }
+
+/// Most tags an asset carries.
+pub const MAX_TAGS: usize = 16;
 
 fn entity(errors: &mut Errors, e: &Entity) {
     errors.known("entity.kind", e.kind.is_known(), e.kind.as_str());
@@ -175,6 +192,11 @@ pub fn submit(req: &SubmitActionRequest) -> Result<(), AppError> {
     );
     errors.text("incidentId", req.incident_id.as_deref(), MAX_ID_CHARS);
     errors.text("requestedBy", req.requested_by.as_deref(), MAX_TEXT_CHARS);
+    errors.text(
+        "requestedById",
+        req.requested_by_id.as_deref(),
+        MAX_TEXT_CHARS,
+    );
     errors.text(
         "requestComment",
         req.request_comment.as_deref(),

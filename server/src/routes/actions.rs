@@ -9,7 +9,7 @@ use axum::Json;
 use crate::auth::Caller;
 use crate::errors::AppError;
 use crate::extract::{parse_query, ActionId};
-use crate::ops::for_caller;
+use crate::ops::{for_caller, present};
 use crate::AppState;
 
 /// `GET /actions`.
@@ -19,14 +19,13 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ActionPage>, AppError> {
     let query = parse_query(raw.as_deref())?;
-    let perms = caller.permissions();
     let (page, page_size) = (query.page_or_default(), query.page_size_or_default());
     let result = state.store().list(query).await?;
     Ok(Json(ActionPage {
         items: result
             .items
             .into_iter()
-            .map(|a| for_caller(a, perms))
+            .map(|a| present(a, &caller, state.policy()))
             .collect(),
         page,
         page_size,
@@ -73,7 +72,7 @@ pub async fn show(
     let mut response = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        Json(for_caller(stored.action, caller.permissions())).into_response()
+        Json(present(stored.action, &caller, state.policy())).into_response()
     };
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&tag) {

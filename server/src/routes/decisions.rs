@@ -35,6 +35,7 @@ pub async fn create(
     }
     let key = idempotency::key(&headers, false)?;
     let who = caller.clone();
+    let policy = state.policy().clone();
     idempotency::run(
         &state,
         &caller,
@@ -42,9 +43,9 @@ pub async fn create(
         "POST /decisions",
         posted.digest,
         move |ctx| {
-            let (who, req) = (who.clone(), req.clone());
+            let (who, req, policy) = (who.clone(), req.clone(), policy.clone());
             Box::pin(async move {
-                let response = ops::decide(ctx, &who, &req, pin).await?;
+                let response = ops::decide(ctx, &who, &policy, &req, pin).await?;
                 let operation = match req.decision {
                     DecisionVerb::Approve => "approve",
                     _ => "reject",

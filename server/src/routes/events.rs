@@ -17,12 +17,12 @@ use futures_util::{stream, StreamExt};
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
-use action_center_core::Permissions;
+use action_center_core::Policy;
 
 use crate::auth::Caller;
 use crate::compression::{accept_encoding, flush_each_chunk, negotiate, Coding};
 use crate::errors::AppError;
-use crate::ops::for_caller;
+use crate::ops::present;
 use crate::store::{Change, Replay};
 use crate::AppState;
 
@@ -59,7 +59,9 @@ pub async fn stream(
     caller: Caller,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let perms = caller.permissions();
+    // Each event as this account sees it (its operations, and why Approve may be missing).
+    let audience = (caller.clone(), state.policy().clone());
+    let replay_audience = audience.clone();
     // Subscribe before reading the audit trail: a change committed in between is then in both,
     // and the id filter below sends it once.
     let live = BroadcastStream::new(state.store().subscribe());
@@ -85,7 +87,7 @@ pub async fn stream(
                     through,
                     changes
                         .iter()
-                        .filter_map(|c| action_event(c, perms))
+                        .filter_map(|c| action_event(c, &replay_audience))
                         .collect(),
                 ),
                 Replay::TooFarBehind { through } => (through, vec![reset(through, "tooFarBehind")]),
@@ -106,7 +108,7 @@ pub async fn stream(
             Ok(change) if change.id <= newest => None,
             Ok(change) => {
                 newest = change.id;
-                action_event(&change, perms)
+                action_event(&change, &audience)
             }
             Err(BroadcastStreamRecvError::Lagged(_)) => Some(reset(newest, "lagged")),
         };
@@ -137,11 +139,11 @@ fn parse_event_id(value: &str) -> Option<i64> {
     value.parse().ok()
 }
 
-fn action_event(change: &Change, perms: Permissions) -> Option<Event> {
+fn action_event(change: &Change, (caller, policy): &(Caller, Policy)) -> Option<Event> {
     Event::default()
         .id(change.id.to_string())
         .event("action")
-        .json_data(for_caller(change.action.clone(), perms))
+        .json_data(present(change.action.clone(), caller, policy))
         .ok()
 }
 

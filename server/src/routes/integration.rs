@@ -29,6 +29,7 @@ pub async fn submit(
     validate::submit(&req)?;
     let who = caller.clone();
     let expiry = state.config().expiry_days;
+    let policy = state.policy().clone();
     idempotency::run(
         &state,
         &caller,
@@ -36,9 +37,9 @@ pub async fn submit(
         "POST /actions",
         posted.digest,
         move |ctx| {
-            let (who, req) = (who.clone(), req.clone());
+            let (who, req, policy) = (who.clone(), req.clone(), policy.clone());
             Box::pin(async move {
-                let action = ops::submit(ctx, &who, &req, expiry).await?;
+                let action = ops::submit(ctx, &who, &policy, &req, expiry).await?;
                 let mut reply = Reply::json(201, &action)?;
                 reply.location = Some(location_of(&action.id));
                 Ok(reply)

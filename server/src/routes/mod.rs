@@ -10,6 +10,8 @@ mod events;
 mod export;
 mod integration;
 mod me;
+mod policy;
+mod retry;
 mod undo;
 
 use axum::routing::{get, post, MethodRouter};
@@ -61,6 +63,8 @@ pub fn api() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .add("POST", "/actions/{id}/result", post(integration::result))
     .add("POST", "/decisions", post(decisions::create))
     .add("POST", "/undo", post(undo::create))
+    .add("POST", "/retry", post(retry::create))
+    .add("GET", "/policy", get(policy::show))
     .add("GET", "/work", get(integration::work))
     .add("GET", "/events", get(events::stream))
     .add("GET", "/openapi.json", get(docs::openapi));

@@ -5,7 +5,7 @@
 //! the filter only involves status, type, source, category, entity kind and view; a search or a
 //! time range counts the matching rows, up to [`TOTAL_CAP`].
 
-use action_center_core::{Action, ActionQuery, Facets, SortKey, View};
+use action_center_core::{Action, ActionQuery, ActionType, Facets, SortKey, Status, View};
 
 /// Totals are exact up to this many rows; past it a count stops and says it is a lower bound.
 pub const TOTAL_CAP: u64 = 10_000;
@@ -97,6 +97,15 @@ pub fn filter_token_groups(q: &ActionQuery) -> Vec<Vec<String>> {
     match q.view {
         Some(View::Pending) => groups.push(vec!["vp".to_owned()]),
         Some(View::History) => groups.push(vec!["vh".to_owned()]),
+        Some(View::Contained) => {
+            groups.push(vec!["vh".to_owned()]);
+            groups.push(vec![format!("s{}", token_part(Status::Completed.as_str()))]);
+            groups.push(
+                undoable_types()
+                    .map(|t| format!("t{}", token_part(t)))
+                    .collect(),
+            );
+        }
         _ => {}
     }
     let mut group = |prefix: &str, values: Vec<&str>| {
@@ -276,6 +285,15 @@ pub fn filter(q: &ActionQuery, dialect: Dialect, counters: bool, skip: Option<Di
         (Some(View::History), false) => w.push(history),
         (Some(View::Pending), true) => w.push("status = 'pending'"),
         (Some(View::History), true) => w.push("status <> 'pending'"),
+        (Some(View::Contained), _) => {
+            // In force: completed (not undone, not being undone) and of a type that can be
+            // undone; the counters answer its totals and facets like any other filter.
+            if !counters {
+                w.push(history);
+            }
+            w.any_of("status", vec![Status::Completed.as_str()]);
+            w.any_of("action_type", undoable_types().collect());
+        }
         _ => {}
     }
     if skip != Some(Dim::ActionType) {
@@ -309,6 +327,14 @@ pub fn filter(q: &ActionQuery, dialect: Dialect, counters: bool, skip: Option<Di
         w.push(format!("created_at < {mark}"));
     }
     w
+}
+
+/// The wire names of the action types that can be undone (the containment view's types).
+pub fn undoable_types() -> impl Iterator<Item = &'static str> {
+    ActionType::ALL
+        .iter()
+        .filter(|t| t.is_undoable())
+        .map(|t| t.as_str())
 }
 
 /// The sort column of the query and its direction (`None`: by id alone).

@@ -27,7 +27,7 @@ use crate::errors::AppError;
 pub use backend::{AuditEntry, Backend, CounterKey, PoolUse, RowUpdate, Stored, StoredReply, Tx};
 pub use events::{Change, Replay};
 pub use list::{ListResult, Search};
-pub use rows::{decode, insert_action, search_text, search_words, transition};
+pub use rows::{amend, decode, insert_action, search_text, search_words, transition};
 
 /// How often a write is tried when the database aborts it to resolve a deadlock.
 const WRITE_ATTEMPTS: usize = 5;

@@ -14,13 +14,15 @@ pub fn decode(body: &str) -> Result<Action, AppError> {
     serde_json::from_str(body).map_err(|e| AppError::internal(format!("stored action: {e}")))
 }
 
-/// The document stored for an action (without the caller-specific `allowedOperations`).
+/// The document stored for an action (without the caller-specific `allowedOperations` and
+/// `approveBlockedReason`).
 pub fn encode(a: &Action) -> Result<String, AppError> {
-    if a.allowed_operations.is_empty() {
+    if a.allowed_operations.is_empty() && a.approve_blocked_reason.is_none() {
         return Ok(serde_json::to_string(a)?);
     }
     let mut plain = a.clone();
     plain.allowed_operations.clear();
+    plain.approve_blocked_reason = None;
     Ok(serde_json::to_string(&plain)?)
 }
 
@@ -99,6 +101,7 @@ pub async fn transition(
     after.version = before.version + 1;
     after.updated_at = ctx.now.max(before.updated_at);
     after.allowed_operations.clear();
+    after.approve_blocked_reason = None;
     edit(&mut after);
     // Claims: starting claims the work for the actor; every other move ends any claim.
     let claim = (step == Transition::Start).then(|| (actor, ms(after.updated_at)));
@@ -129,6 +132,56 @@ pub async fn transition(
         at: ms(after.updated_at),
         actor: actor.to_owned(),
         event: step.event_name().to_owned(),
+        from: Some(before.status.clone()),
+        to: Some(after.status.clone()),
+        comment: comment.map(str::to_owned),
+    };
+    ctx.audit(entry, Some(&after));
+    stored.action = after;
+    Ok(())
+}
+
+/// Records a change that leaves the status as it is (an approval of an action that needs more):
+/// applies `edit`, bumps version and `updatedAt`, writes the row and an audit entry `event`, and
+/// announces the new state — like [`transition`], without a move along the lifecycle.
+pub async fn amend(
+    ctx: &mut WriteCtx,
+    stored: &mut Stored,
+    event: &str,
+    actor: &str,
+    comment: Option<&str>,
+    edit: impl FnOnce(&mut Action),
+) -> Result<(), AppError> {
+    let before = stored.action.clone();
+    let mut after = before.clone();
+    after.version = before.version + 1;
+    after.updated_at = ctx.now.max(before.updated_at);
+    after.allowed_operations.clear();
+    after.approve_blocked_reason = None;
+    edit(&mut after);
+    after.status = before.status.clone();
+    let written = ctx
+        .tx
+        .update(RowUpdate {
+            seq: stored.seq,
+            expected_version: before.version,
+            after: &after,
+            decided: false,
+            status_changed: false,
+            claim: None,
+        })
+        .await?;
+    if !written {
+        return Err(AppError::internal(format!(
+            "compare-and-set lost on {} inside a write",
+            before.id
+        )));
+    }
+    let entry = AuditEntry {
+        action_seq: stored.seq,
+        at: ms(after.updated_at),
+        actor: actor.to_owned(),
+        event: event.to_owned(),
         from: Some(before.status.clone()),
         to: Some(after.status.clone()),
         comment: comment.map(str::to_owned),
