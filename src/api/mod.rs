@@ -18,7 +18,7 @@ use std::sync::Arc;
 use action_center_core::retry::MAX_RESPONSE_BYTES;
 use action_center_core::{
     Action, ActionPage, ActionQuery, BulkResponse, DecisionRequest, Me, Problem, RelatedInstances,
-    TimelineEntry, UndoRequest,
+    RetryRequest, TimelineEntry, UndoRequest,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
@@ -152,6 +152,11 @@ impl ApiClient {
     /// `POST /undo`: undo one or many completed actions of one type.
     pub async fn undo(&self, body: &UndoRequest) -> Result<BulkResponse, ApiError> {
         self.post("/undo", body).await
+    }
+
+    /// `POST /retry`: a new attempt at failed actions (or failed undos) of one type.
+    pub async fn retry(&self, body: &RetryRequest) -> Result<BulkResponse, ApiError> {
+        self.post("/retry", body).await
     }
 
     /// Whether the instance this client belongs to has been unmounted.

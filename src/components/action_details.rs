@@ -1,4 +1,5 @@
 use action_center_core::format::{decision_phrase, failure_reason, relative_age, time_left};
+use action_center_core::policy::approvals_label;
 use action_center_core::{Action, Status};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -79,6 +80,33 @@ fn describe(a: &Action, now: DateTime<Utc>) -> Vec<(&'static str, Vec<Line>)> {
     requested.push(when(a.created_at, now));
     requested.extend(quoted(&a.request_comment));
     add("Requested", requested);
+    if !a.asset.tags.is_empty() {
+        add("Asset tags", vec![plain(a.asset.tags.join(", "))]);
+    }
+    if a.required_approvals > 1 || a.approvals.len() > 1 {
+        let mut lines = vec![plain(approvals_label(a).unwrap_or_else(|| {
+            format!(
+                "{} of {} approvals",
+                a.approvals.len(),
+                a.required_approvals.max(1)
+            )
+        }))];
+        for given in &a.approvals {
+            lines.push(plain(format!("Approved by {}", given.by)));
+            lines.push(when(given.at, now));
+            lines.extend(quoted(&given.comment));
+        }
+        add("Approvals", lines);
+    }
+    if let (Status::Pending, Some(reason)) = (&a.status, a.approve_blocked_reason.as_ref()) {
+        add(
+            "Approve",
+            vec![("ac-line ac-reason", reason.explanation().to_owned())],
+        );
+    }
+    if a.attempt > 1 {
+        add("Attempt", vec![plain(format!("Attempt {}", a.attempt))]);
+    }
     if let (Status::Pending, Some(at)) = (&a.status, a.expires_at) {
         add(
             "Expires",

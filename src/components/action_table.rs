@@ -103,6 +103,7 @@ pub fn ActionTable(
     };
     let caption = move || match view.get() {
         View::History => "History of actions",
+        View::Contained => "Actions in force",
         _ => "Pending actions",
     };
     let headers = move || {
@@ -120,6 +121,7 @@ pub fn ActionTable(
     let column_count = move || columns.with(Vec::len) + 1;
     let empty_text = move || match view.get() {
         View::History => "No actions in the history match.",
+        View::Contained => "No actions in force match.",
         _ => "No actions are waiting for a decision.",
     };
     let empty = move || match &empty {

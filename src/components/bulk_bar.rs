@@ -1,5 +1,6 @@
 use action_center_core::{
-    check_decision_batch, check_undo_batch, Action, Operation, Permissions, View,
+    check_decision_batch, check_retry_batch, check_undo_batch, Action, Operation, Permissions,
+    Status, View,
 };
 use leptos::prelude::*;
 
@@ -46,8 +47,25 @@ pub fn BulkBar(
             Ok(()) => not_allowed(all, Operation::Undo),
         })
     });
+    let retry_blocker = Memo::new(move |_| {
+        selected.with(|all| match check_retry_batch(all) {
+            Err(blocker) => Some(blocker.to_string()),
+            Ok(()) => not_allowed(all, Operation::Retry),
+        })
+    });
+    // Retry is offered once a failure is among the selection (it is noise otherwise).
+    let any_failed = Memo::new(move |_| {
+        selected.with(|all| {
+            all.iter()
+                .any(|a| matches!(a.status, Status::Failed | Status::UndoFailed))
+        })
+    });
+    let may_retry = Signal::derive(move || {
+        let p = permissions.get();
+        (any_failed.get() && (p.decide || p.undo), false)
+    });
     let count = move || selected.with(Vec::len);
-    let history = move || view.get() == View::History;
+    let history = move || view.get() != View::Pending;
     let may_decide = Signal::derive(move || {
         let may = permissions.get().decide;
         (may, may)
@@ -90,6 +108,12 @@ pub fn BulkBar(
                     actions=selected
                     offer=may_undo
                     blocker=undo_blocker
+                />
+                <OperationPanel
+                    kind=PanelKind::Retry
+                    actions=selected
+                    offer=may_retry
+                    blocker=retry_blocker
                 />
             </div>
         </section>

@@ -17,6 +17,7 @@ pub fn EmptyState(
     let title = move || match (filtered.get(), view.get()) {
         (true, _) => "No actions match these filters",
         (false, View::History) => "No actions in the history yet",
+        (false, View::Contained) => "Nothing is contained right now",
         (false, _) => "No actions are waiting for a decision",
     };
     let hint = move || match (filtered.get(), view.get()) {
@@ -24,6 +25,9 @@ pub fn EmptyState(
             "Try fewer filters, another time range or other search words, or clear them all."
         }
         (false, View::History) => "Decided and automatic actions appear here once they run.",
+        (false, View::Contained) => {
+            "Completed isolations, quarantines and other undoable actions appear here until undone."
+        }
         (false, _) => "New actions that need approval appear here as they arrive.",
     };
     view! {

@@ -1,7 +1,7 @@
 use action_center_core::format::{already_decided_notice, failure_reason, BulkKind};
 use action_center_core::{
-    Action, ActionRef, DecisionRequest, DecisionVerb, ErrorCode, Outcome, RelatedInstances, Status,
-    UndoRequest,
+    Action, ActionRef, DecisionRequest, DecisionVerb, ErrorCode, Outcome, RelatedInstances,
+    RetryRequest, Status, UndoRequest,
 };
 use leptos::html::{Div, Textarea};
 use leptos::prelude::*;
@@ -20,16 +20,35 @@ pub enum PanelKind {
     Decide,
     /// "Undo" (completed actions).
     Undo,
+    /// "Retry" (failed actions and failed undos).
+    Retry,
 }
 
-/// The three verbs, in the order their buttons appear.
-const VERBS: [BulkKind; 3] = [BulkKind::Approve, BulkKind::Reject, BulkKind::Undo];
+impl PanelKind {
+    /// The panel a verb's button lives in.
+    fn of(verb: BulkKind) -> PanelKind {
+        match verb {
+            BulkKind::Approve | BulkKind::Reject => PanelKind::Decide,
+            BulkKind::Undo => PanelKind::Undo,
+            BulkKind::Retry => PanelKind::Retry,
+        }
+    }
+}
+
+/// The verbs, in the order their buttons appear.
+const VERBS: [BulkKind; 4] = [
+    BulkKind::Approve,
+    BulkKind::Reject,
+    BulkKind::Undo,
+    BulkKind::Retry,
+];
 
 fn verb_label(verb: BulkKind) -> &'static str {
     match verb {
         BulkKind::Approve => "Approve",
         BulkKind::Reject => "Reject",
         BulkKind::Undo => "Undo",
+        BulkKind::Retry => "Retry",
     }
 }
 
@@ -48,6 +67,7 @@ fn refs(actions: &[Action]) -> Vec<ActionRef> {
 enum Request {
     Decide(DecisionRequest),
     Undo(UndoRequest),
+    Retry(RetryRequest),
 }
 
 /// Approve / Reject (or Undo) for one or many actions: the first click reveals the optional
@@ -109,6 +129,7 @@ pub fn OperationPanel(
                     (kind, c.decide(r).await)
                 }
                 (Some(c), Request::Undo(r)) => (BulkKind::Undo, c.undo(r).await),
+                (Some(c), Request::Retry(r)) => (BulkKind::Retry, c.retry(r).await),
             };
             let conflict = match &result {
                 // One action, and someone else got there first: say who decided what, when.
@@ -181,6 +202,7 @@ pub fn OperationPanel(
                 include_related_instances: include.get_untracked() && related_count() > 0,
                 actions,
             }),
+            BulkKind::Retry => Request::Retry(RetryRequest { comment, actions }),
             other => Request::Decide(DecisionRequest {
                 decision: if other == BulkKind::Reject {
                     DecisionVerb::Reject
@@ -204,7 +226,9 @@ pub fn OperationPanel(
     let offered = move |verb: BulkKind| {
         let (first, second) = offer.get();
         match (kind, verb) {
-            (PanelKind::Decide, BulkKind::Approve) | (PanelKind::Undo, BulkKind::Undo) => first,
+            (PanelKind::Decide, BulkKind::Approve)
+            | (PanelKind::Undo, BulkKind::Undo)
+            | (PanelKind::Retry, BulkKind::Retry) => first,
             (PanelKind::Decide, BulkKind::Reject) => second,
             _ => false,
         }
@@ -234,6 +258,11 @@ pub fn OperationPanel(
         actions.with(|all| match all.as_slice() {
             [only] if kind == PanelKind::Undo && only.status == Status::UndoFailed => format!(
                 "The last undo failed: {}. Undo again to retry.",
+                failure_reason(Some(only))
+            ),
+            [only] if kind == PanelKind::Retry && only.status == Status::Failed => format!(
+                "Attempt {} failed: {}. Retry runs it again under the same approval.",
+                only.attempt.max(1),
                 failure_reason(Some(only))
             ),
             _ => String::new(),
@@ -272,7 +301,7 @@ pub fn OperationPanel(
     };
     let buttons = VERBS
         .into_iter()
-        .filter(|verb| (*verb == BulkKind::Undo) == (kind == PanelKind::Undo))
+        .filter(|verb| PanelKind::of(*verb) == kind)
         .map(|verb| {
             let class = if verb == BulkKind::Reject {
                 "ac-button ac-button--danger"
@@ -349,6 +378,7 @@ pub fn OperationPanel(
                         {move || match step.get() {
                             Some(BulkKind::Reject) => "Confirm reject",
                             Some(BulkKind::Undo) => "Confirm undo",
+                            Some(BulkKind::Retry) => "Confirm retry",
                             _ => "Confirm approve",
                         }}
                     </button>

@@ -3,18 +3,27 @@ use leptos::html::Button;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
-const TAB_COUNT: usize = 2;
+const TAB_COUNT: usize = 3;
 
 /// The tab at `index`, left to right.
 fn tab_at(index: usize) -> View {
-    if index == 0 {
-        View::Pending
-    } else {
-        View::History
+    match index {
+        0 => View::Pending,
+        1 => View::History,
+        _ => View::Contained,
     }
 }
 
-/// The Pending / History tabs (WAI-ARIA tabs: roving tabindex, arrows, Home, End; selection
+/// The index of `view`'s tab.
+fn index_of(view: &View) -> usize {
+    match view {
+        View::History => 1,
+        View::Contained => 2,
+        _ => 0,
+    }
+}
+
+/// The Pending / History / Active containment tabs (WAI-ARIA tabs: roving tabindex, arrows, Home, End; selection
 /// follows focus).
 #[component]
 pub fn TabBar(
@@ -30,7 +39,11 @@ pub fn TabBar(
     #[prop(into)]
     id_prefix: String,
 ) -> impl IntoView {
-    let refs = [NodeRef::<Button>::new(), NodeRef::<Button>::new()];
+    let refs = [
+        NodeRef::<Button>::new(),
+        NodeRef::<Button>::new(),
+        NodeRef::<Button>::new(),
+    ];
     let panel_id = format!("{id_prefix}-panel");
     let pick = move |index: usize| {
         on_select.run(tab_at(index));
@@ -39,7 +52,7 @@ pub fn TabBar(
         }
     };
     let on_keydown = move |ev: KeyboardEvent| {
-        let current = usize::from(view.get_untracked() == View::History);
+        let current = index_of(&view.get_untracked());
         let last = TAB_COUNT - 1;
         let next = match ev.key().as_str() {
             "ArrowRight" => Some(if current == last { 0 } else { current + 1 }),
@@ -61,7 +74,12 @@ pub fn TabBar(
             let label = tab.label().into_owned();
             let count = move || {
                 let (pending, history) = counts.get();
-                let n = if index == 0 { pending } else { history };
+                // The containment view's total is its table's (it changes with every undo).
+                let n = match index {
+                    0 => pending,
+                    1 => history,
+                    _ => None,
+                };
                 n.map(|n| format!(" {}", n.label())).unwrap_or_default()
             };
             view! {

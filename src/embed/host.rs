@@ -116,6 +116,7 @@ impl Host {
             BulkKind::Approve => ("actioncenter:decided", Some("approve")),
             BulkKind::Reject => ("actioncenter:decided", Some("reject")),
             BulkKind::Undo => ("actioncenter:undone", None),
+            BulkKind::Retry => ("actioncenter:retried", None),
         };
         let detail = OutcomeDetail {
             decision,

@@ -162,6 +162,11 @@ pub fn OpenAction(
         let undo_built = Memo::new(move |before: Option<&bool>| {
             before.copied().unwrap_or(false) || undo.get().0
         });
+        let retry_offer =
+            Signal::derive(move || (action.with(|a| a.allows(&Operation::Retry)), false));
+        let retry_built = Memo::new(move |before: Option<&bool>| {
+            before.copied().unwrap_or(false) || retry_offer.get().0
+        });
         let undo_blocker =
             Signal::derive(move || action.with(|a| check_undoable(a).err().map(|b| b.to_string())));
         let no_blocker = Signal::derive(|| None::<String>);
@@ -200,6 +205,20 @@ pub fn OpenAction(
                                     blocker=undo_blocker
                                     related
                                     on_retry_related=retry
+                                />
+                            }
+                        })
+                }}
+                {move || {
+                    retry_built
+                        .get()
+                        .then(|| {
+                            view! {
+                                <OperationPanel
+                                    kind=PanelKind::Retry
+                                    actions=one
+                                    offer=retry_offer
+                                    blocker=no_blocker
                                 />
                             }
                         })

@@ -256,6 +256,13 @@ fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, val
 
 /// Both tabs start with the server's default order (most recently changed first), so that a
 /// link without `sort` and the app agree on what page 1 holds.
-fn default_sort(_view: &View) -> Sort {
-    Sort::default()
+fn default_sort(view: &View) -> Sort {
+    match view {
+        // What is in force, asset by asset: the devices and what holds each of them.
+        View::Contained => Sort {
+            key: action_center_core::SortKey::Asset,
+            descending: false,
+        },
+        _ => Sort::default(),
+    }
 }

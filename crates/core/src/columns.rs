@@ -81,7 +81,7 @@ impl ColumnLayout {
             Column::Source,
             Column::Status,
         ];
-        if *view == View::History {
+        if *view != View::Pending {
             shown.extend([Column::DecidedBy, Column::UpdatedAt]);
         } else {
             shown.push(Column::CreatedAt);
