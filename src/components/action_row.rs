@@ -187,6 +187,9 @@ fn cell(
             html.push_str("\">");
             escape_into(&mut html, &a.status.label());
             html.push_str("</span>");
+            if let Some(label) = action_center_core::policy::approvals_label(a) {
+                span(&mut html, "ac-approvals", &label);
+            }
             match (&a.status, a.expires_at) {
                 (Status::Pending, Some(expires)) => {
                     let class = if expires_soon(expires, now) {
