@@ -1,13 +1,14 @@
 //! The command line: `action-center-server [--listen ADDR] [--database URL] [--static-dir DIR]
 //! [--demo] [--demo-actions N] [--users FILE] [--frame-ancestors SOURCES] [--expiry-days N]
 //! [--executor-delay-ms N] [--seed-only] [--log-format text|json] [--drain-timeout N]
-//! [--policy FILE] [--oidc-* …]`.
+//! [--policy FILE] [--oidc-* …] [--webhook URL … | --webhooks FILE]`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::oidc::{OidcConfig, OidcFlags};
+use crate::webhooks::{WebhookConfig, WebhookFlags};
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -43,6 +44,8 @@ pub struct Config {
     pub drain_timeout: Duration,
     /// The approval policy (`--policy FILE`, else the built-in one).
     pub policy: action_center_core::Policy,
+    /// Signed webhooks of every state change (`--webhook*`; none by default).
+    pub webhooks: Box<WebhookConfig>,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             access_log: true,
             drain_timeout: Duration::from_secs(10),
             policy: Default::default(),
+            webhooks: Box::default(),
         }
     }
 }
@@ -104,6 +108,14 @@ Sign-in with an identity provider (OpenID Connect; bearer JWTs beside --users to
   --oidc-provider-name NAME the button reads \"Sign in with NAME\" (default: the issuer's host)
   --oidc-config FILE        the same settings in TOML (issuer, audience, clientId, scopes,
                             rolesClaim, [roles], defaultRole, nameClaim, providerName)
+
+Webhooks (a signed JSON event for every state change; see Action-Center-Signature):
+  --webhook URL             post events to URL (http or https; repeatable)
+  --webhook-secret-file F   the --webhook URLs' secrets, one per line in the same order
+                            (without it, every --webhook URL uses $AC_WEBHOOK_SECRET)
+  --webhooks FILE           receivers in TOML: [[receiver]] url, secret or secretFile
+  --webhook-max-attempts N  attempts before a delivery is given up (default 12; 1 s, 2 s,
+                            4 s … apart, at most 5 min); dead ones: GET /webhooks/deliveries
   --help                    this text
 ";
 
@@ -120,6 +132,7 @@ pub enum Command {
 pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
     let mut config = Config::default();
     let mut oidc = OidcFlags::default();
+    let mut webhooks = WebhookFlags::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -169,6 +182,16 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             }
             "--no-access-log" => config.access_log = false,
             "--policy" => config.policy = crate::policy::load(Path::new(&value(&name)?))?,
+            "--webhook" => webhooks.urls.push(value(&name)?),
+            "--webhook-secret-file" => webhooks.secret_file = Some(PathBuf::from(value(&name)?)),
+            "--webhooks" => webhooks.config_file = Some(PathBuf::from(value(&name)?)),
+            "--webhook-max-attempts" => {
+                webhooks.max_attempts = Some(number(&name, &value(&name)?)?)
+            }
+            // Not in the usage: tests shorten the first wait.
+            "--webhook-backoff-ms" => {
+                webhooks.backoff = Some(Duration::from_millis(number(&name, &value(&name)?)?))
+            }
             "--drain-timeout" => {
                 config.drain_timeout =
                     Duration::from_secs(number::<u64>(&name, &value(&name)?)?.min(3600))
@@ -186,6 +209,12 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         );
     }
     config.oidc = OidcConfig::from_flags(&oidc)?.map(Box::new);
+    let env_secret = if webhooks.urls.is_empty() || webhooks.secret_file.is_some() {
+        None
+    } else {
+        std::env::var(crate::webhooks::config::SECRET_ENV).ok()
+    };
+    config.webhooks = Box::new(WebhookConfig::from_flags(&webhooks, env_secret)?);
     Ok(Command::Run(config))
 }
 
@@ -254,6 +283,39 @@ mod tests {
     }
 
     #[test]
+    fn webhook_flags_make_receivers() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = dir.path().join("secrets");
+        std::fs::write(&secrets, "k1\nk2\n").unwrap();
+        let c = run(&[
+            "--webhook",
+            "https://a.example/hook",
+            "--webhook=http://b.example:9000/in?token=t",
+            "--webhook-secret-file",
+            secrets.to_str().unwrap(),
+            "--webhook-max-attempts",
+            "4",
+            "--webhook-backoff-ms=25",
+        ]);
+        let w = &c.webhooks;
+        assert_eq!(w.receivers.len(), 2);
+        assert_eq!(w.receivers[1].origin, "http://b.example:9000");
+        assert_eq!(w.max_attempts, 4);
+        assert_eq!(w.backoff, Duration::from_millis(25));
+        let err = parse(
+            [
+                "--webhook",
+                "https://a.example/hook",
+                "--webhook-secret-file",
+                "/nonexistent",
+            ]
+            .map(String::from),
+        )
+        .unwrap_err();
+        assert!(err.contains("--webhook-secret-file"), "{err}");
+    }
+
+    #[test]
     fn oidc_flags_make_a_provider() {
         assert!(run(&[]).oidc.is_none());
         let c = run(&[
@@ -273,6 +335,7 @@ mod tests {
         ]);
         let oidc = c.oidc.unwrap();
         assert_eq!(oidc.client_id, "ac-app");
+        assert!(!c.webhooks.enabled());
         assert_eq!(oidc.scopes, ["openid", "profile", "offline_access"]);
         assert_eq!(oidc.roles_claim, "groups");
         assert_eq!(oidc.provider_name, "Keycloak");

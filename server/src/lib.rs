@@ -21,6 +21,7 @@ pub mod routes;
 pub mod store;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -175,6 +176,7 @@ pub fn app(state: AppState) -> Router {
     }
     let router = router
         .merge(telemetry::routes())
+        .merge(webhooks::routes())
         .fallback(web::fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -265,6 +267,8 @@ pub async fn start(config: Config) -> Result<Server, String> {
     let delay = config.executor_delay;
     let drain = config.drain_timeout;
     let state = AppState::new(config, Arc::clone(&store), users, rx);
+    // Before anything writes: from here on every change is queued for the receivers.
+    let webhook_workers = webhooks::start(&state)?;
     if let Some(oidc) = state.oidc() {
         // Before the CSP is built: it names the token endpoint's origin from discovery.
         oidc.prefetch().await;
@@ -290,6 +294,7 @@ pub async fn start(config: Config) -> Result<Server, String> {
         )),
     ];
     background.extend(store.listen());
+    background.extend(webhook_workers);
     if demo {
         background.push(tokio::spawn(executor::run_simulated(store, delay)));
     }

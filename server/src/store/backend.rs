@@ -16,6 +16,9 @@ use tokio::sync::mpsc;
 
 use super::events::Replay;
 use super::list::ListResult;
+use super::outbox::{
+    AttemptResult, ClaimedDelivery, DeliveryFilter, DeliveryRow, NewDelivery, OutboxBacklog,
+};
 use super::seed::SeedPlan;
 use crate::errors::AppError;
 
@@ -151,6 +154,24 @@ pub trait Tx: Send {
     /// Appends audit entries; returns their sequence numbers (the event ids), which follow
     /// every committed entry's.
     async fn append_audit(&mut self, entries: &[AuditEntry]) -> Result<Vec<i64>, AppError>;
+    /// Writes webhook deliveries (with the changes they announce).
+    async fn enqueue_deliveries(&mut self, rows: &[NewDelivery]) -> Result<(), AppError>;
+    /// Leases up to `limit` deliveries to `receiver` that are due at `now_ms`: the oldest
+    /// undelivered, not dead event of each action only, so an action's events go out in order;
+    /// rows another worker holds (a live lease, or locked) are skipped. Until `lease_until_ms`
+    /// nobody else claims them; `lease_token` is what [`Tx::record_deliveries`] must show.
+    async fn claim_deliveries(
+        &mut self,
+        receiver: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        lease_token: i64,
+        limit: usize,
+    ) -> Result<Vec<ClaimedDelivery>, AppError>;
+    /// Records attempts: delivered rows go, failed ones wait for their next attempt (or die).
+    /// A result whose lease token no longer matches (the lease ran out and another worker
+    /// claimed the row) is ignored.
+    async fn record_deliveries(&mut self, results: &[AttemptResult]) -> Result<(), AppError>;
     /// Makes the write durable and visible.
     async fn commit(self: Box<Self>) -> Result<(), AppError>;
     /// Abandons the write.
@@ -199,6 +220,14 @@ pub trait Backend: Send + Sync {
     fn pool_use(&self) -> PoolUse;
     /// Work waiting for an executor (queued or undoing), for `/metrics`.
     async fn queue_depth(&self) -> Result<u64, AppError>;
+    /// Webhook deliveries that failed at least once (oldest first), for the operator.
+    async fn deliveries(
+        &self,
+        filter: DeliveryFilter,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRow>, AppError>;
+    /// Webhook deliveries waiting and dead, for `/metrics`.
+    async fn outbox_backlog(&self) -> Result<OutboxBacklog, AppError>;
     /// Bulk-loads demo data into an empty database; false if it held actions already.
     async fn seed(&self, plan: SeedPlan) -> Result<bool, AppError>;
     /// Housekeeping the backend wants every few hundred milliseconds (SQLite: WAL checkpoint).

@@ -4,18 +4,22 @@
 //! Every write runs as one transaction through [`Store::write`]: the operation's steps go through
 //! [`WriteCtx`], which collects the audit entries and counter deltas and writes them last, then
 //! commits. The actions a write changed reach live-update subscribers after it commits, each
-//! numbered by the sequence number of its audit entry (see [`events`]).
+//! numbered by the sequence number of its audit entry (see [`events`]). With webhook receivers
+//! configured, the same transaction writes one outbox row per change and receiver (see
+//! [`outbox`] and [`crate::webhooks`]), so every state change is delivered, whichever operation
+//! made it.
 
 pub mod backend;
 pub mod events;
 pub mod list;
+pub mod outbox;
 pub mod postgres;
 mod rows;
 pub mod seed;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use action_center_core::{Action, ActionQuery, Facets, Status, TimelineEntry};
 use chrono::{DateTime, TimeZone, Utc};
@@ -27,6 +31,7 @@ use crate::errors::AppError;
 pub use backend::{AuditEntry, Backend, CounterKey, PoolUse, RowUpdate, Stored, StoredReply, Tx};
 pub use events::{Change, Replay};
 pub use list::{ListResult, Search};
+pub use outbox::OutboxTarget;
 pub use rows::{amend, decode, insert_action, search_text, search_words, transition};
 
 /// How often a write is tried when the database aborts it to resolve a deadlock.
@@ -95,13 +100,14 @@ impl WriteCtx {
         *self.counters.entry(counter_key(a)).or_default() += delta;
     }
 
-    /// Writes the counters and the audit entries, commits, and returns the changes to announce.
-    async fn finish(self) -> Result<Vec<Change>, AppError> {
+    /// Writes the counters, the audit entries and the webhook deliveries to `targets`, commits,
+    /// and returns the changes to announce.
+    async fn finish(self, targets: &[OutboxTarget]) -> Result<Vec<Change>, AppError> {
         let WriteCtx {
             mut tx,
+            now,
             audit,
             counters,
-            ..
         } = self;
         let deltas: Vec<(CounterKey, i64)> =
             counters.into_iter().filter(|(_, d)| *d != 0).collect();
@@ -117,6 +123,10 @@ impl WriteCtx {
                     changes.push(Change { id, action });
                 }
             }
+        }
+        if !targets.is_empty() && !changes.is_empty() {
+            let deliveries = crate::webhooks::event::deliveries(&changes, now, targets)?;
+            tx.enqueue_deliveries(&deliveries).await?;
         }
         tx.commit().await?;
         Ok(changes)
@@ -143,6 +153,8 @@ pub type WriteOp<T> =
 pub struct Store {
     backend: Arc<dyn Backend>,
     events: broadcast::Sender<Change>,
+    /// Webhook receivers every change is written to the outbox for (none until set).
+    outbox_targets: OnceLock<Vec<OutboxTarget>>,
 }
 
 /// Now, truncated to milliseconds (the precision stored).
@@ -174,7 +186,21 @@ impl Store {
             Location::Postgres(url) => Arc::new(postgres::PgBackend::open(url).await?),
         };
         let (events, _) = broadcast::channel(4096);
-        Ok(Arc::new(Store { backend, events }))
+        Ok(Arc::new(Store {
+            backend,
+            events,
+            outbox_targets: OnceLock::new(),
+        }))
+    }
+
+    /// From now on, every write also queues a webhook delivery of each change to each of
+    /// `targets`. Set once, at start-up; false if it was set already.
+    pub fn deliver_changes_to(&self, targets: Vec<OutboxTarget>) -> bool {
+        self.outbox_targets.set(targets).is_ok()
+    }
+
+    fn outbox_targets(&self) -> &[OutboxTarget] {
+        self.outbox_targets.get().map_or(&[], Vec::as_slice)
     }
 
     /// The backend itself.
@@ -231,7 +257,7 @@ impl Store {
         let mut ctx = WriteCtx::new(self.backend.begin().await?);
         match op(&mut ctx).await {
             Ok(value) => {
-                let changes = ctx.finish().await?;
+                let changes = ctx.finish(self.outbox_targets()).await?;
                 if self.backend.announces_locally() {
                     for change in changes {
                         // No subscriber is not an error.

@@ -28,6 +28,7 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<Labels, u64>>,
     latency: Mutex<BTreeMap<Labels, Histogram>>,
     outcomes: Mutex<BTreeMap<Labels, u64>>,
+    webhook_deliveries: Mutex<BTreeMap<Labels, u64>>,
     live_connections: AtomicI64,
 }
 
@@ -42,6 +43,8 @@ pub struct Gauges {
     pub pool: (usize, usize, usize),
     /// 1 while ready, 0 while the database is unreachable or the server is stopping.
     pub ready: bool,
+    /// Webhook deliveries waiting and dead (`None`: no receivers, or could not be read).
+    pub webhook_outbox: Option<crate::store::outbox::OutboxBacklog>,
 }
 
 /// Escapes a label value (`\`, `"`, newline).
@@ -93,6 +96,17 @@ impl Metrics {
             *map.entry(vec![operation.to_owned(), outcome.to_owned()])
                 .or_default() += 1;
         }
+    }
+
+    /// Counts one webhook attempt to `receiver` (its origin): `delivered`, `failed` (tried
+    /// again later) or `dead` (the last attempt failed).
+    pub fn webhook_delivery(&self, receiver: &str, outcome: &str) {
+        *self
+            .webhook_deliveries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(vec![receiver.to_owned(), outcome.to_owned()])
+            .or_default() += 1;
     }
 
     /// A live-update stream opened (+1) or closed (-1).
@@ -171,6 +185,33 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
+            "# HELP action_center_webhook_deliveries_total Webhook attempts by receiver and outcome (delivered, failed and retried, dead).\n\
+             # TYPE action_center_webhook_deliveries_total counter"
+        );
+        for (key, n) in self
+            .webhook_deliveries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            let _ = writeln!(
+                out,
+                "action_center_webhook_deliveries_total{{{}}} {n}",
+                labels(&["receiver", "outcome"], key)
+            );
+        }
+        if let Some(backlog) = gauges.webhook_outbox {
+            let _ = writeln!(
+                out,
+                "# HELP action_center_webhook_outbox Webhook deliveries waiting to be delivered, and dead ones (given up).\n\
+                 # TYPE action_center_webhook_outbox gauge\n\
+                 action_center_webhook_outbox{{state=\"waiting\"}} {}\n\
+                 action_center_webhook_outbox{{state=\"dead\"}} {}",
+                backlog.waiting, backlog.dead
+            );
+        }
+        let _ = writeln!(
+            out,
             "# HELP action_center_live_update_connections Open live-update (SSE) streams.\n\
              # TYPE action_center_live_update_connections gauge\n\
              action_center_live_update_connections {}",
@@ -215,11 +256,17 @@ mod tests {
         m.outcomes("approve", ["applied", "applied", "alreadyDecided"]);
         m.live_connection(2);
         m.live_connection(-1);
+        m.webhook_delivery("https://hooks.example.com", "failed");
+        m.webhook_delivery("https://hooks.example.com", "failed");
         let text = m.render(&Gauges {
             store: "sqlite",
             queue_depth: Some(4),
             pool: (3, 1, 9),
             ready: true,
+            webhook_outbox: Some(crate::store::outbox::OutboxBacklog {
+                waiting: 5,
+                dead: 1,
+            }),
         });
         let has = |line: &str| text.lines().any(|l| l == line);
         assert!(has(
@@ -238,6 +285,10 @@ mod tests {
             r#"action_center_action_outcomes_total{operation="approve",outcome="applied"} 2"#
         ));
         assert!(has("action_center_live_update_connections 1"));
+        assert!(has(
+            r#"action_center_webhook_deliveries_total{receiver="https://hooks.example.com",outcome="failed"} 2"#
+        ));
+        assert!(has(r#"action_center_webhook_outbox{state="dead"} 1"#));
         assert!(has("action_center_executor_queue_depth 4"));
         assert!(has(
             r#"action_center_db_pool_connections{state="in_use"} 1"#

@@ -147,6 +147,11 @@ async fn metrics(State(state): State<AppState>) -> Response {
         queue_depth: backend.queue_depth().await.ok(),
         pool: (pool.open, pool.in_use, pool.max),
         ready: ready(&state).await.is_ok(),
+        webhook_outbox: if state.config().webhooks.enabled() {
+            backend.outbox_backlog().await.ok()
+        } else {
+            None
+        },
     };
     let mut response = state.metrics().render(&gauges).into_response();
     response.headers_mut().insert(

@@ -4,6 +4,7 @@
 //! out to every instance ([`listen`]).
 
 mod listen;
+mod outbox;
 mod reads;
 pub mod schema;
 mod seed;
@@ -22,6 +23,7 @@ use super::backend::{Backend, PoolUse, Stored, Tx};
 use super::events::{Change, Replay};
 use super::list::ListResult;
 use super::list::{filter_token_groups, filter_tokens};
+use super::outbox::{DeliveryFilter, DeliveryRow, OutboxBacklog};
 use super::seed::SeedPlan;
 use super::{search_words, Search};
 use crate::errors::AppError;
@@ -282,6 +284,20 @@ impl Backend for PgBackend {
             let c = self.client().await?;
             reads::queue_depth(&c).await
         }
+    }
+
+    async fn deliveries(
+        &self,
+        filter: DeliveryFilter,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRow>, AppError> {
+        let c = self.client().await?;
+        outbox::list(&c, filter, limit).await
+    }
+
+    async fn outbox_backlog(&self) -> Result<OutboxBacklog, AppError> {
+        let c = self.client().await?;
+        outbox::backlog(&c).await
     }
 
     async fn seed(&self, plan: SeedPlan) -> Result<bool, AppError> {

@@ -10,8 +10,10 @@ use deadpool_postgres::Object;
 use tokio_postgres::types::ToSql;
 
 use super::super::backend::{AuditEntry, CounterKey, RowUpdate, Stored, StoredReply, Tx};
+use super::super::outbox::{AttemptResult, ClaimedDelivery, NewDelivery};
 use super::super::rows::{decided_by, encode};
 use super::super::{decode, ms};
+use super::outbox;
 use super::{ascii_key, column_text as t, encode_comment, tsvector_literal, EVENTS_CHANNEL};
 use crate::errors::AppError;
 
@@ -481,6 +483,33 @@ impl Tx for PgTx {
             .await?;
         }
         Ok(seqs)
+    }
+
+    async fn enqueue_deliveries(&mut self, rows: &[NewDelivery]) -> Result<(), AppError> {
+        outbox::enqueue(self.client(), rows).await
+    }
+
+    async fn claim_deliveries(
+        &mut self,
+        receiver: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        lease_token: i64,
+        limit: usize,
+    ) -> Result<Vec<ClaimedDelivery>, AppError> {
+        outbox::claim(
+            self.client(),
+            receiver,
+            now_ms,
+            lease_until_ms,
+            lease_token,
+            limit,
+        )
+        .await
+    }
+
+    async fn record_deliveries(&mut self, results: &[AttemptResult]) -> Result<(), AppError> {
+        outbox::record(self.client(), results).await
     }
 
     async fn commit(mut self: Box<Self>) -> Result<(), AppError> {

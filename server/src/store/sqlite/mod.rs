@@ -1,6 +1,7 @@
 //! SQLite, the embedded default: one file, one process. One writer connection (WAL) behind a
 //! FIFO lock, a small pool of readers; all SQL runs on blocking threads.
 
+mod outbox;
 mod reads;
 mod schema;
 mod tx;
@@ -16,6 +17,7 @@ use tokio::sync::{broadcast, mpsc, Mutex as FairMutex};
 use super::backend::{Backend, PoolUse, Stored, Tx};
 use super::events::{Change, Replay};
 use super::list::ListResult;
+use super::outbox::{DeliveryFilter, DeliveryRow, OutboxBacklog};
 use super::seed::SeedPlan;
 use crate::errors::AppError;
 
@@ -257,6 +259,18 @@ impl Backend for SqliteBackend {
 
     async fn queue_depth(&self) -> Result<u64, AppError> {
         self.read(reads::queue_depth).await
+    }
+
+    async fn deliveries(
+        &self,
+        filter: DeliveryFilter,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRow>, AppError> {
+        self.read(move |c| outbox::list(c, filter, limit)).await
+    }
+
+    async fn outbox_backlog(&self) -> Result<OutboxBacklog, AppError> {
+        self.read(outbox::backlog).await
     }
 
     async fn seed(&self, plan: SeedPlan) -> Result<bool, AppError> {

@@ -70,6 +70,31 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE actions ADD COLUMN words TEXT NOT NULL DEFAULT '';
     "#,
+    // 3: the webhook outbox: one row per (change, receiver) until delivered; dead rows stay for
+    // the operator. The event index finds an action's earlier undelivered events (ordering).
+    r#"
+    CREATE TABLE webhook_outbox (
+        id              INTEGER PRIMARY KEY,
+        receiver        TEXT NOT NULL,
+        receiver_origin TEXT NOT NULL,
+        event_id        INTEGER NOT NULL,
+        action_id       TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        dead            INTEGER NOT NULL DEFAULT 0,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until     INTEGER,
+        lease_token     INTEGER,
+        last_status     INTEGER,
+        last_error      TEXT,
+        last_attempt_at INTEGER,
+        UNIQUE (receiver, event_id)
+    );
+    CREATE INDEX ix_outbox_due ON webhook_outbox (receiver, dead, next_attempt_at);
+    CREATE INDEX ix_outbox_action ON webhook_outbox (receiver, action_id, event_id);
+    CREATE INDEX ix_outbox_troubled ON webhook_outbox (dead, attempts);
+    "#,
 ];
 
 /// Fills in every row's words (after migration 2).

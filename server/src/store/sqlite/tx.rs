@@ -8,8 +8,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::OwnedMutexGuard;
 
 use super::super::backend::{AuditEntry, CounterKey, RowUpdate, Stored, StoredReply, Tx};
+use super::super::outbox::{AttemptResult, ClaimedDelivery, NewDelivery};
 use super::super::rows::{decided_by, encode};
 use super::super::{decode, ms, search_text, search_words};
+use super::outbox;
 use crate::errors::AppError;
 
 /// The open write transaction.
@@ -372,6 +374,32 @@ impl Tx for SqliteTx {
             .iter()
             .map(|e| insert_audit(&self.conn, e))
             .collect()
+    }
+
+    async fn enqueue_deliveries(&mut self, rows: &[NewDelivery]) -> Result<(), AppError> {
+        outbox::enqueue(&self.conn, rows)
+    }
+
+    async fn claim_deliveries(
+        &mut self,
+        receiver: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        lease_token: i64,
+        limit: usize,
+    ) -> Result<Vec<ClaimedDelivery>, AppError> {
+        outbox::claim(
+            &self.conn,
+            receiver,
+            now_ms,
+            lease_until_ms,
+            lease_token,
+            limit,
+        )
+    }
+
+    async fn record_deliveries(&mut self, results: &[AttemptResult]) -> Result<(), AppError> {
+        outbox::record(&self.conn, results)
     }
 
     async fn commit(mut self: Box<Self>) -> Result<(), AppError> {
