@@ -43,7 +43,7 @@ pub struct Config {
     /// How long a shutdown waits for requests in flight.
     pub drain_timeout: Duration,
     /// The approval policy (`--policy FILE`, else the built-in one).
-    pub policy: action_center_core::Policy,
+    pub policy: Box<action_center_core::Policy>,
     /// Signed webhooks of every state change (`--webhook*`; none by default).
     pub webhooks: Box<WebhookConfig>,
 }
@@ -123,7 +123,7 @@ Webhooks (a signed JSON event for every state change; see Action-Center-Signatur
 #[derive(Debug)]
 pub enum Command {
     /// Run (or seed) with this configuration.
-    Run(Config),
+    Run(Box<Config>),
     /// Print the usage.
     Help,
 }
@@ -181,7 +181,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                     .ok_or_else(|| format!("--log-format: '{v}' is not text or json"))?
             }
             "--no-access-log" => config.access_log = false,
-            "--policy" => config.policy = crate::policy::load(Path::new(&value(&name)?))?,
+            "--policy" => config.policy = Box::new(crate::policy::load(Path::new(&value(&name)?))?),
             "--webhook" => webhooks.urls.push(value(&name)?),
             "--webhook-secret-file" => webhooks.secret_file = Some(PathBuf::from(value(&name)?)),
             "--webhooks" => webhooks.config_file = Some(PathBuf::from(value(&name)?)),
@@ -215,7 +215,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         std::env::var(crate::webhooks::config::SECRET_ENV).ok()
     };
     config.webhooks = Box::new(WebhookConfig::from_flags(&webhooks, env_secret)?);
-    Ok(Command::Run(config))
+    Ok(Command::Run(Box::new(config)))
 }
 
 fn number<T: std::str::FromStr>(name: &str, raw: &str) -> Result<T, String> {
@@ -229,7 +229,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Config {
         match parse(args.iter().map(|s| s.to_string())).unwrap() {
-            Command::Run(c) => c,
+            Command::Run(c) => *c,
             Command::Help => panic!("help"),
         }
     }

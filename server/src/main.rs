@@ -5,7 +5,7 @@ use action_center_server::{auth, cli, prepare, start};
 #[tokio::main]
 async fn main() {
     let config = match cli::parse(std::env::args().skip(1)) {
-        Ok(cli::Command::Run(config)) => config,
+        Ok(cli::Command::Run(config)) => *config,
         Ok(cli::Command::Help) => {
             print!("{}", cli::USAGE);
             return;

@@ -301,7 +301,7 @@ async fn a_policy_file_sets_the_rules() {
     )
     .unwrap();
     let mut config = common::config(&dir);
-    config.policy = action_center_server::policy::load(&path).unwrap();
+    config.policy = Box::new(action_center_server::policy::load(&path).unwrap());
     let s = spawn_with(dir, config).await;
     let action = submit(&s, "p3", json!([]), None).await;
     assert_eq!(action["requiredApprovals"], 3);
