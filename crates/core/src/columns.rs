@@ -36,10 +36,14 @@ impl Column {
         }
     }
 
-    /// The column header on `view` ("Decision" for the status column of the Pending tab).
+    /// The column header on `view` ("Decision" for the status column of the Pending tab; "In
+    /// force since" and "Approved by" on the containment view).
     pub fn header(&self, view: &View) -> std::borrow::Cow<'static, str> {
         match (self, view) {
             (Column::Status, View::Pending) => std::borrow::Cow::Borrowed("Decision"),
+            // A contained action last changed when it completed: that is when it took hold.
+            (Column::UpdatedAt, View::Contained) => std::borrow::Cow::Borrowed("In force since"),
+            (Column::DecidedBy, View::Contained) => std::borrow::Cow::Borrowed("Approved by"),
             _ => self.label(),
         }
     }
