@@ -47,10 +47,12 @@ async function injectFaults(page, matches) {
       await new Promise((r) => setTimeout(r, state.delayMs));
       return route.fallback();
     }
-    if (state.rewrite) {
+    // Read once: the test may clear `rewrite` while this request is in flight.
+    const rewrite = state.rewrite;
+    if (rewrite) {
       state.hits += 1;
       const response = await route.fetch();
-      const json = state.rewrite(await response.json());
+      const json = rewrite(await response.json());
       return route.fulfill({ response, body: JSON.stringify(json) });
     }
     if (!state.fault) return route.fallback();

@@ -169,6 +169,7 @@ test('the tabs follow the WAI-ARIA pattern: arrows, Home and End', async ({ page
   await signIn(page);
   const pending = page.getByRole('tab', { name: /Pending/ });
   const history = page.getByRole('tab', { name: /History/ });
+  const contained = page.getByRole('tab', { name: /Active containment/ });
   await expect(page.getByRole('tablist')).toBeVisible();
   await expect(page.getByRole('tabpanel')).toBeVisible();
   await pending.focus();
@@ -177,13 +178,17 @@ test('the tabs follow the WAI-ARIA pattern: arrows, Home and End', async ({ page
   await expect(history).toHaveAttribute('aria-selected', 'true');
   await expect(pending).toHaveAttribute('tabindex', '-1');
   await page.keyboard.press('ArrowRight');
+  await expect(contained).toBeFocused();
+  await expect(contained).toHaveAttribute('aria-selected', 'true');
+  // The last tab wraps round to the first.
+  await page.keyboard.press('ArrowRight');
   await expect(pending).toBeFocused();
   await page.keyboard.press('End');
-  await expect(history).toHaveAttribute('aria-selected', 'true');
+  await expect(contained).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('Home');
   await expect(pending).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('ArrowLeft');
-  await expect(history).toHaveAttribute('aria-selected', 'true');
+  await expect(contained).toHaveAttribute('aria-selected', 'true');
 });
 
 test('pending rows show local time, relative age and the time left before they expire', async ({ page, api }) => {
