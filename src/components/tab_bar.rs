@@ -3,27 +3,24 @@ use leptos::html::Button;
 use leptos::prelude::*;
 use web_sys::KeyboardEvent;
 
+/// The tabs, left to right.
+pub const TAB_VIEWS: [View; TAB_COUNT] = [View::Pending, View::History, View::Contained];
 const TAB_COUNT: usize = 3;
+
+/// Each tab's row count, when known, in the order of [`TAB_VIEWS`].
+pub type TabCounts = [Option<Total>; TAB_COUNT];
 
 /// The tab at `index`, left to right.
 fn tab_at(index: usize) -> View {
-    match index {
-        0 => View::Pending,
-        1 => View::History,
-        _ => View::Contained,
-    }
+    TAB_VIEWS.get(index).cloned().unwrap_or(View::Pending)
 }
 
 /// The index of `view`'s tab.
 fn index_of(view: &View) -> usize {
-    match view {
-        View::History => 1,
-        View::Contained => 2,
-        _ => 0,
-    }
+    TAB_VIEWS.iter().position(|v| v == view).unwrap_or(0)
 }
 
-/// The Pending / History / Active containment tabs (WAI-ARIA tabs: roving tabindex, arrows, Home, End; selection
+/// The Pending / History / Contained tabs (WAI-ARIA tabs: roving tabindex, arrows, Home, End; selection
 /// follows focus).
 #[component]
 pub fn TabBar(
@@ -32,9 +29,9 @@ pub fn TabBar(
     view: Signal<View>,
     /// Called with the tab the analyst picks.
     on_select: Callback<View>,
-    /// Row counts of Pending and History, when known.
+    /// Each tab's row count, when known.
     #[prop(into)]
-    counts: Signal<(Option<Total>, Option<Total>)>,
+    counts: Signal<TabCounts>,
     /// Id prefix for the tabs; the panel they control is `{id_prefix}-panel`.
     #[prop(into)]
     id_prefix: String,
@@ -73,14 +70,10 @@ pub fn TabBar(
             let selected = Signal::derive(move || view.get() == this);
             let label = tab.label().into_owned();
             let count = move || {
-                let (pending, history) = counts.get();
-                // The containment view's total is its table's (it changes with every undo).
-                let n = match index {
-                    0 => pending,
-                    1 => history,
-                    _ => None,
-                };
-                n.map(|n| format!(" {}", n.label())).unwrap_or_default()
+                counts
+                    .with(|c| c[index])
+                    .map(|n| format!(" {}", n.label()))
+                    .unwrap_or_default()
             };
             view! {
                 <button

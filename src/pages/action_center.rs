@@ -13,7 +13,7 @@ use crate::api::{ApiClient, LiveFeed, LiveStatus};
 use crate::browser::focus_row;
 use crate::components::{
     use_table_shortcuts, ActionTable, BulkBar, ColumnChooser, EmptyState, ErrorView, ExportButton,
-    FilterBar, LiveIndicator, LiveRegion, Pager, SearchBox, TabBar, UserBar,
+    FilterBar, LiveIndicator, LiveRegion, Pager, SearchBox, TabBar, UserBar, TAB_VIEWS,
 };
 use crate::pages::open_action::OpenAction;
 use crate::state::{
@@ -68,32 +68,35 @@ pub fn ActionCenterPage(
         )
     };
 
-    // The other tab's count for its label: asked for only when it can have changed (other
+    // The other tabs' counts for their labels: asked for only when they can have changed (other
     // filters or search, or a change to the data), not on a sort, a page or a tab switch.
-    let other_count = RwSignal::new(None::<Total>);
+    let other_counts = RwSignal::new(BTreeMap::<String, Total>::new());
     let count_reloads = RwSignal::new(0u64);
     Effect::new({
         let client = client.clone();
         move |_| {
             count_reloads.track();
-            let other = match state.view.get() {
-                View::History => View::Pending,
-                _ => View::History,
-            };
-            let key = state.count_key(other.clone()).unwrap_or_default();
-            if let Some(known) = counts.with_value(|c| c.get(&key).copied()) {
-                other_count.set(Some(known));
-                return;
-            }
-            let query = state.count_query(other);
-            let client = client.clone();
-            spawn_owned(async move {
-                if let Ok(page) = client.list_actions(&query).await {
-                    let total = Total::of(&page);
-                    counts.try_update_value(|c| c.insert(key, total));
-                    other_count.try_set(Some(total));
+            let here = state.view.get();
+            let mut known_now = BTreeMap::new();
+            for other in TAB_VIEWS.into_iter().filter(|v| *v != here) {
+                let tab = other.as_str().to_owned();
+                let key = state.count_key(other.clone()).unwrap_or_default();
+                if let Some(known) = counts.with_value(|c| c.get(&key).copied()) {
+                    known_now.insert(tab, known);
+                    continue;
                 }
-            });
+                let query = state.count_query(other);
+                let client = client.clone();
+                spawn_owned(async move {
+                    if let Ok(page) = client.list_actions(&query).await {
+                        let total = Total::of(&page);
+                        counts.try_update_value(|c| c.insert(key, total));
+                        other_counts.try_update(|c| c.insert(tab, total));
+                    }
+                });
+            }
+            // A count still on its way keeps the label it had.
+            other_counts.update(|c| c.extend(known_now));
         }
     });
     // The data changed: every count may have. They are asked again once the page's own list
@@ -230,12 +233,14 @@ pub fn ActionCenterPage(
 
     let view = Signal::derive(move || state.view.get());
     let counts = Signal::derive(move || {
-        let here = total.get();
-        let there = other_count.get();
-        match state.view.get() {
-            View::History => (there, here),
-            _ => (here, there),
-        }
+        let here = state.view.get();
+        TAB_VIEWS.map(|tab| {
+            if tab == here {
+                total.get()
+            } else {
+                other_counts.with(|c| c.get(tab.as_str()).copied())
+            }
+        })
     });
     let on_tab = Callback::new(move |v: View| state.show(v));
     let on_open = Callback::new(move |id: String| {
@@ -293,6 +298,11 @@ pub fn ActionCenterPage(
                 });
                 let acted_id = id.clone();
                 let acted_here = Signal::derive(move || acted.with(|ids| ids.contains(&acted_id)));
+                // On the containment view the flyout groups what is in force by asset.
+                let in_force_opener = state
+                    .view
+                    .with_untracked(|v| *v == View::Contained)
+                    .then_some(on_open);
                 view! {
                     <OpenAction
                         id
@@ -302,6 +312,7 @@ pub fn ActionCenterPage(
                         on_close
                         me=me_id.clone()
                         acted_here
+                        on_open_in_force=in_force_opener
                     />
                 }
             })

@@ -2,14 +2,17 @@
 //! quarantines) other instances of the file, and composes details, the operation panels the
 //! action allows and the timeline.
 
+use action_center_core::containment::in_force_query;
 use action_center_core::{
-    change_note, check_undoable, Action, ActionType, Operation, RelatedInstances, Status,
-    TimelineEntry,
+    change_note, check_undoable, Action, ActionPage, ActionType, Operation, RelatedInstances,
+    Status, TimelineEntry, View,
 };
 use leptos::prelude::*;
 
 use crate::api::{ApiClient, ApiError};
-use crate::components::{ActionDetails, Flyout, OperationPanel, PanelKind, Timeline};
+use crate::components::{
+    ActionDetails, Flyout, InForceOnAsset, OperationPanel, PanelKind, Timeline,
+};
 use crate::embed::{use_host, LinkKind};
 use crate::state::{spawn_owned, Alive};
 
@@ -55,6 +58,10 @@ pub fn OpenAction(
     /// Whether this analyst acted on the action here (the executor finishing it is expected).
     #[prop(optional, into)]
     acted_here: Signal<bool>,
+    /// Opened from the containment view: the flyout lists what else is in force on the asset,
+    /// and opens those actions with this.
+    #[prop(optional_no_strip)]
+    on_open_in_force: Option<Callback<String>>,
 ) -> impl IntoView {
     // The action itself, only when the page has no copy of it.
     let fetched = RwSignal::new(None::<Result<Action, ApiError>>);
@@ -84,15 +91,31 @@ pub fn OpenAction(
     let timeline = RwSignal::new(None::<Result<Vec<TimelineEntry>, ApiError>>);
     let related = RwSignal::new(None::<Result<RelatedInstances, ApiError>>);
     let reloads = RwSignal::new(0u32);
-    let version =
-        Memo::new(move |_| shown.with(|a| a.as_ref().map(|a| (a.version, wants_related(a)))));
+    let in_force = RwSignal::new(None::<Result<ActionPage, ApiError>>);
+    let version = Memo::new(move |_| {
+        shown.with(|a| {
+            a.as_ref().map(|a| {
+                let held = View::Contained.holds(&a.action_type, &a.status);
+                let in_force =
+                    on_open_in_force.and(held.then(|| in_force_query(&a.asset)).flatten());
+                (a.version, wants_related(a), in_force)
+            })
+        })
+    });
     Effect::new({
         let (client, id) = (client.clone(), id.clone());
         move |_| {
             reloads.track();
-            let Some((_, with_related)) = version.get() else {
+            let Some((_, with_related, in_force_asked)) = version.get() else {
                 return;
             };
+            if let Some(query) = in_force_asked {
+                let c = client.clone();
+                spawn_owned(async move {
+                    let answer = c.list_actions(&query).await;
+                    in_force.try_set(Some(answer));
+                });
+            }
             let (c, i) = (client.clone(), id.clone());
             spawn_owned(async move {
                 let answer = c.timeline(&i).await;
@@ -253,6 +276,14 @@ pub fn OpenAction(
                 <h3 class="ac-section__title">"Details"</h3>
                 <ActionDetails action />
             </section>
+            {on_open_in_force
+                .map(|on_open| {
+                    let asset = Signal::derive(move || action.with(|a| a.asset.clone()));
+                    let found = Signal::derive(move || in_force.get());
+                    view! {
+                        <InForceOnAsset asset current_id=id.clone() found on_open on_retry=retry />
+                    }
+                })}
             <Timeline entries=timeline on_retry=retry />
         }
         .into_any()

@@ -2,7 +2,7 @@
 // retry of failures — through the real app, real server, real Chromium; two analysts in two
 // browsers where the flow needs them.
 const { test, expect, signIn, expectNoA11yViolations, TOKENS } = require('./fixtures');
-const { rowOf, searchFor, showHistory, openFlyout, waitForServer } = require('./ui');
+const { rowOf, searchFor, showHistory, openFlyout, waitForServer, flyoutTitle } = require('./ui');
 
 /** A pending isolation of a device with `tags`, submitted by the integration account. */
 async function submitIsolation(api, key, { tags = [], requester } = {}) {
@@ -85,28 +85,50 @@ test('self-approval is refused: the requester sees why Approve is missing, and t
   expect(refused.json.results[0].action.status).toBe('pending');
 });
 
-test('active containment: what is in force, by asset, and an undo from there takes it out', async ({ page, api }) => {
+test('active containment: what is in force, grouped by asset in the flyout, and an undo from there takes it out', async ({ page, api }) => {
   const viewer = await api(TOKENS.viewer);
-  const contained = (await viewer.list('view=contained&sort=asset:asc')).items;
-  expect(contained.length).toBeGreaterThan(0);
+  // The first page as the tab shows it (asset order), and an asset held by two or more actions.
+  const contained = (await viewer.list('view=contained&sort=asset:asc&pageSize=50'));
+  expect(contained.items.length).toBeGreaterThan(0);
+  const byAsset = new Map();
+  for (const a of contained.items) byAsset.set(a.asset.id, [...(byAsset.get(a.asset.id) || []), a]);
+  const group = [...byAsset.values()].find((g) => g.length >= 2 && g.some((a) => a.entity.name !== g[0].entity.name));
+  expect(group, 'an asset with two actions in force').toBeTruthy();
+  const first = group[0];
+  const second = group.find((a) => a.entity.name !== first.entity.name);
+
   await signIn(page, TOKENS.analyst);
-  const tab = page.getByRole('tab', { name: 'Active containment' });
+  const tab = page.getByRole('tab', { name: /^Contained/ });
   await tab.click();
   await expect(tab).toHaveAttribute('aria-selected', 'true');
+  // Counted like the other tabs.
+  await expect(tab).toHaveAccessibleName(/^Contained [\d,]+\+?$/);
   await expect(page.getByRole('table', { name: 'Actions in force' })).toBeVisible();
   await expect(page).toHaveURL(/tab=contained/);
-  const first = contained[0];
   await expect(rowOf(page, first.id)).toBeVisible();
   await expectNoA11yViolations(page);
 
-  const dialog = await openFlyout(page, first);
+  // The flyout lists what holds the same asset: since when, who approved, a way to open each.
+  let dialog = await openFlyout(page, first);
+  const inForce = dialog.getByRole('region', { name: `In force on ${first.asset.name}` });
+  await expect(inForce).toContainText(/\d+ actions in force/);
+  await expect(inForce).toContainText('(this action)');
+  await expect(inForce).toContainText('In force since');
+  const other = inForce.getByRole('button', { name: new RegExp(second.entity.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).first();
+  await expect(other).toBeVisible();
+  await expectNoA11yViolations(page);
+  await other.click();
+  dialog = page.getByRole('dialog', { name: flyoutTitle(second) });
+  await expect(dialog).toContainText(second.id);
+
+  // Undo from there: it leaves the view.
   await dialog.getByRole('button', { name: 'Undo', exact: true }).click();
   await dialog.getByRole('button', { name: 'Confirm undo' }).click();
-  await waitForServer(await api(), first.id, (a) => a.status !== 'completed');
+  await waitForServer(await api(), second.id, (a) => a.status !== 'completed');
   await page.keyboard.press('Escape');
-  await expect(rowOf(page, first.id)).toHaveCount(0, { timeout: 15_000 });
-  const after = (await viewer.list('view=contained')).items.map((a) => a.id);
-  expect(after).not.toContain(first.id);
+  await expect(rowOf(page, second.id)).toHaveCount(0, { timeout: 15_000 });
+  const after = (await viewer.list('view=contained&pageSize=200')).items.map((a) => a.id);
+  expect(after).not.toContain(second.id);
 });
 
 test('a failed action is retried from its flyout: a new attempt, shown in the timeline', async ({ page, api }) => {

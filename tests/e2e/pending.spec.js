@@ -169,7 +169,7 @@ test('the tabs follow the WAI-ARIA pattern: arrows, Home and End', async ({ page
   await signIn(page);
   const pending = page.getByRole('tab', { name: /Pending/ });
   const history = page.getByRole('tab', { name: /History/ });
-  const contained = page.getByRole('tab', { name: /Active containment/ });
+  const contained = page.getByRole('tab', { name: /^Contained/ });
   await expect(page.getByRole('tablist')).toBeVisible();
   await expect(page.getByRole('tabpanel')).toBeVisible();
   await pending.focus();

@@ -8,6 +8,7 @@ mod wire_enum;
 
 pub mod api;
 pub mod columns;
+pub mod containment;
 pub mod csv;
 pub mod filters;
 pub mod format;

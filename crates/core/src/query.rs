@@ -16,7 +16,7 @@ wire_enum! {
     View {
         Pending => "pending", "Pending";
         History => "history", "History";
-        Contained => "contained", "Active containment";
+        Contained => "contained", "Contained";
     }
 }
 
