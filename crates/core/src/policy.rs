@@ -347,7 +347,10 @@ mod tests {
         // An undo needs no approval.
         let undo = action("isolateDevice", &[], "undoFailed", "approved");
         assert_eq!(policy.retry_transition(&undo), Transition::Retry);
-        assert_eq!(Policy::default().retry_transition(&failed), Transition::Retry);
+        assert_eq!(
+            Policy::default().retry_transition(&failed),
+            Transition::Retry
+        );
     }
 
     #[test]
