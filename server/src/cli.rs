@@ -92,8 +92,9 @@ Usage: action-center-server [OPTIONS]
   --no-access-log           no log line per request (errors are still logged)
   --drain-timeout N         seconds a shutdown waits for requests in flight (default 10)
   --policy FILE             approval policy (TOML: [[rules]] actionTypes, assetTags,
-                            requiredApprovals; selfApproval). Default: two responders for
-                            assets tagged critical or domain-controller, never one's own request
+                            requiredApprovals, reapproveOnRetry; selfApproval). Default: two
+                            responders for assets tagged critical or domain-controller, never
+                            one's own request, retries under the approval they had
 
 Sign-in with an identity provider (OpenID Connect; bearer JWTs beside --users tokens):
   --oidc-issuer URL         the issuer (https; http only on loopback), e.g.

@@ -5,16 +5,18 @@
 //! ```toml
 //! selfApproval = false            # the requester of an action never approves it (default)
 //!
-//! [[rules]]                       # two responders for isolating or releasing any device
-//! actionTypes = ["isolateDevice"]
+//! [[rules]]                       # two responders for isolating or releasing any device,
+//! actionTypes = ["isolateDevice"] # and two again before a failed isolation is retried
 //! requiredApprovals = 2
+//! reapproveOnRetry = true
 //!
 //! [[rules]]                       # three for anything on a domain controller
 //! assetTags = ["domain-controller"]
 //! requiredApprovals = 3
 //! ```
-//! Where several rules cover an action, the strictest wins; an action no rule covers needs one
-//! approval. An action's required approvals are fixed when it is submitted.
+//! Where several rules cover an action, the strictest wins (the highest count; re-approval if any
+//! asks for it); an action no rule covers needs one approval. An action's required approvals are
+//! fixed when it is submitted, and again when a retry sends it back for approval.
 
 use std::path::Path;
 
@@ -47,6 +49,7 @@ mod tests {
             [[rules]]
             actionTypes = ["isolateDevice", "disableUser"]
             requiredApprovals = 2
+            reapproveOnRetry = true
             [[rules]]
             assetTags = ["domain-controller"]
             requiredApprovals = 3
@@ -55,6 +58,8 @@ mod tests {
         .unwrap();
         assert_eq!(p.rules.len(), 2);
         assert_eq!(p.required_approvals(&ActionType::DisableUser, &[]), 2);
+        assert!(p.reapprove_on_retry(&ActionType::DisableUser, &[]));
+        assert!(!p.reapprove_on_retry(&ActionType::StopService, &["domain-controller".into()]));
         assert_eq!(
             p.required_approvals(&ActionType::StopService, &["domain-controller".into()]),
             3
@@ -70,6 +75,8 @@ mod tests {
         let unknown =
             parse("[[rules]]\nactionTypes = [\"nuke\"]\nrequiredApprovals = 2\n").unwrap_err();
         assert!(unknown.contains("nuke"), "{unknown}");
+        let not_a_flag = parse("[[rules]]\nrequiredApprovals = 1\nreapproveOnRetry = \"yes\"\n");
+        assert!(not_a_flag.unwrap_err().contains("reapproveOnRetry"));
         assert!(parse("").unwrap().rules.is_empty());
     }
 }

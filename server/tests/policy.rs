@@ -132,8 +132,14 @@ async fn the_requester_may_not_approve_but_may_reject() {
 const CAROL: &str = "carol-responder-token";
 
 async fn spawn_with_carol() -> TestServer {
-    use sha2::Digest;
     let dir = tempfile::tempdir().unwrap();
+    let config = config_with_carol(&dir);
+    spawn_with(dir, config).await
+}
+
+/// The test configuration with Carol's account beside the demo ones.
+fn config_with_carol(dir: &tempfile::TempDir) -> action_center_server::cli::Config {
+    use sha2::Digest;
     let path = dir.path().join("users.toml");
     let hash: String = sha2::Sha256::digest(CAROL.as_bytes())
         .iter()
@@ -147,9 +153,9 @@ async fn spawn_with_carol() -> TestServer {
         ),
     )
     .unwrap();
-    let mut config = common::config(&dir);
+    let mut config = common::config(dir);
     config.users = Some(path);
-    spawn_with(dir, config).await
+    config
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -308,5 +314,207 @@ async fn a_policy_file_sets_the_rules() {
     assert_eq!(
         s.get_json("/policy", VIEWER).await["rules"][0]["requiredApprovals"],
         3
+    );
+}
+
+/// Isolations need two approvals, and two again before a failed one is retried; a killed process
+/// needs one, and its retry is queued under it.
+const REAPPROVING_POLICY: &str = r#"
+[[rules]]
+actionTypes = ["isolateDevice"]
+requiredApprovals = 2
+reapproveOnRetry = true
+
+[[rules]]
+actionTypes = ["killProcess"]
+requiredApprovals = 1
+"#;
+
+async fn spawn_reapproving() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.toml");
+    std::fs::write(&path, REAPPROVING_POLICY).unwrap();
+    let mut config = config_with_carol(&dir);
+    config.policy = Box::new(action_center_server::policy::load(&path).unwrap());
+    spawn_with(dir, config).await
+}
+
+/// An asset name the simulated executor always fails on with the entity `entity`
+/// ([`will_fail`] keys on the two names), so an attempt and every retry of it fail.
+///
+/// [`will_fail`]: action_center_server::executor::will_fail
+fn failing_asset(entity: &str) -> String {
+    (0..1000)
+        .map(|i| format!("{entity}-{i}"))
+        .find(|asset| {
+            let probe: action_center_core::Action = serde_json::from_value(json!({
+                "id": "probe", "version": 1, "actionType": "isolateDevice", "category": "device",
+                "source": "manual", "status": "queued",
+                "asset": {"kind": "device", "id": "d", "name": asset},
+                "entity": {"kind": "device", "name": entity},
+                "createdAt": "2026-03-01T10:00:00Z", "updatedAt": "2026-03-01T10:00:00Z"
+            }))
+            .unwrap();
+            action_center_server::executor::will_fail(&probe).is_some()
+        })
+        .expect("about one asset name in ten fails")
+}
+
+/// Submits an action of `action_type` on a device the executor fails on, requested by Alice.
+async fn submit_failing(s: &TestServer, key: &str, action_type: &str, approval: bool) -> String {
+    let entity = format!("SRV-{key}");
+    let asset = failing_asset(&entity);
+    let body = json!({
+        "actionType": action_type, "category": "device", "source": "manual",
+        "asset": {"kind": "device", "id": format!("dev_{key}"), "name": asset, "tags": []},
+        "entity": {"kind": "device", "name": entity},
+        "requiresApproval": approval,
+        "requestedBy": "alice@example.com", "requestedById": "alice@example.com",
+    });
+    let r = s
+        .req(Method::POST, "/actions", INTEGRATION)
+        .header("Idempotency-Key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let action: Value = r.json().await.unwrap();
+    action["id"].as_str().unwrap().to_owned()
+}
+
+async fn retry(s: &TestServer, token: &str, id: &str) -> Value {
+    let body = json!({"actions": [{"id": id}], "comment": "agent back"});
+    let r = s.post("/retry", token, body).await;
+    assert_eq!(r.status(), 200);
+    let r: Value = r.json().await.unwrap();
+    r["results"][0].clone()
+}
+
+/// The timeline as (event, actor, fromStatus, toStatus).
+async fn timeline(s: &TestServer, id: &str) -> Vec<(String, String, String, String)> {
+    let t = s.get_json(&format!("/actions/{id}/timeline"), VIEWER).await;
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    t.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                text(&e["event"]),
+                text(&e["actor"]),
+                text(&e["fromStatus"]),
+                text(&e["toStatus"]),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_the_policy_asks_to_approve_again_goes_back_to_pending() {
+    let s = spawn_reapproving().await;
+    let policy = s.get_json("/policy", VIEWER).await;
+    assert_eq!(policy["rules"][0]["reapproveOnRetry"], true);
+    assert_eq!(policy["rules"][1]["reapproveOnRetry"], false);
+
+    let id = submit_failing(&s, "reap1", "isolateDevice", true).await;
+    assert_eq!(approve(&s, BOB, &id).await["outcome"], "approvalRecorded");
+    assert_eq!(approve(&s, CAROL, &id).await["outcome"], "applied");
+    let failed = s.wait_for_status(&id, "failed").await;
+    assert_eq!(failed["approvals"].as_array().unwrap().len(), 2);
+
+    let retried = retry(&s, BOB, &id).await;
+    assert_eq!(retried["outcome"], "applied");
+    let a = &retried["action"];
+    assert_eq!(a["status"], "pending");
+    assert_eq!(a["attempt"], 2);
+    assert_eq!(a["approvals"], json!([]));
+    assert_eq!(a["requiredApprovals"], 2);
+    assert_eq!(a["decision"]["state"], "pending");
+    assert!(a["decision"].get("by").is_none_or(Value::is_null), "{a}");
+    assert!(a.get("error").is_none_or(Value::is_null), "{a}");
+    assert_eq!(a["requestedById"], "alice@example.com");
+    // A new pending period, as a new action gets (7 days by default).
+    let expires: chrono::DateTime<chrono::Utc> = a["expiresAt"].as_str().unwrap().parse().unwrap();
+    assert!(
+        expires > chrono::Utc::now() + chrono::Duration::days(6),
+        "{expires}"
+    );
+    assert_eq!(a["allowedOperations"], json!(["approve", "reject"]));
+
+    // On the Pending tab, and the executor leaves it alone.
+    let pending = s
+        .ids("view=pending&actionType=isolateDevice&pageSize=200", VIEWER)
+        .await;
+    assert!(pending.contains(&id), "listed as pending");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(s.action(&id).await["status"], "pending");
+
+    // Decided from scratch: the requester still may not approve; the retrier may.
+    let own = approve(&s, ALICE, &id).await;
+    assert_eq!(own["outcome"], "selfApprovalRefused");
+    let first = approve(&s, BOB, &id).await;
+    assert_eq!(first["outcome"], "approvalRecorded");
+    assert_eq!(first["action"]["status"], "pending");
+    assert_eq!(first["action"]["approvals"].as_array().unwrap().len(), 1);
+    let second = approve(&s, CAROL, &id).await;
+    assert_eq!(second["outcome"], "applied");
+    assert_eq!(second["action"]["status"], "queued");
+    assert_eq!(second["action"]["decision"]["by"], "carol@example.com");
+
+    // The executor takes the approved attempt (and this device fails again).
+    let again = s.wait_for_status(&id, "failed").await;
+    assert_eq!(again["attempt"], 2);
+
+    let events = timeline(&s, &id).await;
+    let moves: Vec<(&str, &str)> = events
+        .iter()
+        .map(|(event, actor, ..)| (event.as_str(), actor.as_str()))
+        .filter(|(_, actor)| *actor != "system")
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("created", "defender-air"),
+            ("approvalRecorded", "bob@example.com"),
+            ("approved", "carol@example.com"),
+            ("retried", "bob@example.com"),
+            ("approvalRecorded", "bob@example.com"),
+            ("approved", "carol@example.com"),
+        ]
+    );
+    let retried = events.iter().find(|e| e.0 == "retried").unwrap();
+    assert_eq!(
+        (retried.2.as_str(), retried.3.as_str()),
+        ("failed", "pending")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_without_reapproval_is_queued_under_its_approval() {
+    let s = spawn_reapproving().await;
+    // No rule asks to approve a killed process again.
+    let kill = submit_failing(&s, "reap2", "killProcess", true).await;
+    assert_eq!(approve(&s, BOB, &kill).await["outcome"], "applied");
+    let failed = s.wait_for_status(&kill, "failed").await;
+    let retried = retry(&s, BOB, &kill).await;
+    assert_eq!(retried["outcome"], "applied");
+    assert_eq!(retried["action"]["status"], "queued");
+    assert_eq!(retried["action"]["attempt"], 2);
+    assert_eq!(retried["action"]["decision"], failed["decision"]);
+    assert_eq!(retried["action"]["approvals"], failed["approvals"]);
+
+    // An isolation that never needed approval is not made to need one by its retry.
+    let automatic = submit_failing(&s, "reap3", "isolateDevice", false).await;
+    let failed = s.wait_for_status(&automatic, "failed").await;
+    assert_eq!(failed["decision"]["state"], "notRequired");
+    let retried = retry(&s, BOB, &automatic).await;
+    assert_eq!(retried["action"]["status"], "queued");
+    assert_eq!(retried["action"]["decision"]["state"], "notRequired");
+
+    let events = timeline(&s, &kill).await;
+    let retried = events.iter().find(|e| e.0 == "retried").unwrap();
+    assert_eq!(
+        (retried.2.as_str(), retried.3.as_str()),
+        ("failed", "queued")
     );
 }

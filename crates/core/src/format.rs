@@ -96,6 +96,8 @@ pub fn item_phrase(kind: BulkKind, result: &ItemResult) -> String {
             },
             BulkKind::Retry => match action.map(|a| &a.status) {
                 Some(Status::Undoing) => "undo retried".to_owned(),
+                // The policy asks for fresh approvals before this attempt runs.
+                Some(Status::Pending) => "retried (awaiting approval)".to_owned(),
                 _ => "retried".to_owned(),
             },
         },
@@ -396,6 +398,20 @@ mod tests {
             "1 undo requested"
         );
         assert!(any_in_flight(&running));
+    }
+
+    #[test]
+    fn a_retry_says_when_it_awaits_approval_again() {
+        let results = [
+            result(Outcome::Applied, Some(action("a", Status::Queued))),
+            result(Outcome::Applied, Some(action("b", Status::Pending))),
+            result(Outcome::Applied, Some(action("c", Status::Pending))),
+            result(Outcome::Applied, Some(action("d", Status::Undoing))),
+        ];
+        assert_eq!(
+            summarize_results(BulkKind::Retry, &results),
+            "1 retried, 2 retried (awaiting approval), 1 undo retried"
+        );
     }
 
     #[test]

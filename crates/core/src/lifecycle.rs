@@ -6,8 +6,13 @@
 //!    │                   │           │           │                  └──▶ undoFailed ──undo──▶ undoing
 //!    ├──reject──▶ rejected            └──▶ failed │
 //!    └──(expiresAt)──▶ expired  queued|running ──cancel──▶ cancelled
+//!
+//! failed ──retry──▶ queued, or ──retry──▶ pending where the policy asks to approve again
+//! undoFailed ──retry──▶ undoing
 //! ```
 //! A pending action whose decision is not required (`requiresApproval: false`) is born `queued`.
+//! The only way back to `pending` is a retry that needs fresh approvals; each attempt is decided
+//! once.
 
 use std::fmt;
 
@@ -41,11 +46,13 @@ pub enum Transition {
     UndoFailed,
     /// An analyst retries a failed action (queued again) or a failed undo (undoing again).
     Retry,
+    /// An analyst retries a failed action whose policy asks for fresh approvals (pending again).
+    RetryForApproval,
 }
 
 impl Transition {
     /// Every transition, for exhaustive tests.
-    pub const ALL: [Transition; 11] = [
+    pub const ALL: [Transition; 12] = [
         Transition::Approve,
         Transition::Reject,
         Transition::Expire,
@@ -57,6 +64,7 @@ impl Transition {
         Transition::UndoSucceeded,
         Transition::UndoFailed,
         Transition::Retry,
+        Transition::RetryForApproval,
     ];
 
     /// The audit-trail event name, e.g. `approved`.
@@ -72,7 +80,9 @@ impl Transition {
             Transition::RequestUndo => "undoRequested",
             Transition::UndoSucceeded => "undone",
             Transition::UndoFailed => "undoFailed",
-            Transition::Retry => "retried",
+            // One event for both retries, so clients that know `retried` keep working; its
+            // `toStatus` tells a new approval round from a new attempt.
+            Transition::Retry | Transition::RetryForApproval => "retried",
         }
     }
 }
@@ -129,6 +139,7 @@ pub fn next_status(
         (S::Undoing, T::UndoFailed) => S::UndoFailed,
         (S::Failed, T::Retry) => S::Queued,
         (S::UndoFailed, T::Retry) => S::Undoing,
+        (S::Failed, T::RetryForApproval) => S::Pending,
         _ => {
             return Err(TransitionError::InvalidState {
                 from: from.clone(),
@@ -200,6 +211,8 @@ pub fn allowed_operations(
         Status::UndoFailed => permissions.undo,
         _ => false,
     };
+    // Retry stands for both retries: the one needing fresh approvals starts only from `failed`,
+    // where Retry starts too; the policy picks between them when the retry is made.
     if retry_allowed && can(Transition::Retry) {
         ops.push(Operation::Retry);
     }
@@ -633,6 +646,31 @@ mod tests {
             Fact("b", T::StopService, S::UndoFailed),
         ];
         assert_eq!(check_retry_batch(&ok), Ok(()));
+    }
+
+    #[test]
+    fn a_retry_for_approval_sends_only_a_failure_back_to_pending() {
+        assert_eq!(
+            next_status(&T::IsolateDevice, &S::Failed, Transition::RetryForApproval),
+            Ok(S::Pending)
+        );
+        for s in S::ALL {
+            let ok = next_status(&T::IsolateDevice, s, Transition::RetryForApproval).is_ok();
+            assert_eq!(ok, *s == S::Failed, "{s}");
+        }
+        assert_eq!(Transition::RetryForApproval.event_name(), "retried");
+        // Back to pending, the new attempt is decided like a new action.
+        let again = next_status(&T::IsolateDevice, &S::Pending, Transition::Approve);
+        assert_eq!(again, Ok(S::Queued));
+        let all = Permissions {
+            decide: true,
+            undo: true,
+            cancel: true,
+        };
+        assert_eq!(
+            allowed_operations(&T::IsolateDevice, &S::Failed, all),
+            vec![Operation::Retry]
+        );
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! Approval policies (contract v1.1): how many distinct responders must approve an action, and
-//! that whoever requested an action may not approve it. The server enforces these rules; the app
-//! reads them to say why Approve is missing and how many approvals are still needed.
+//! Approval policies (contract v1.1): how many distinct responders must approve an action, that
+//! whoever requested an action may not approve it, and whether a retry of a failure needs fresh
+//! approvals. The server enforces these rules; the app reads them to say why Approve is missing
+//! and how many approvals are still needed.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Action, ActionType};
+use crate::lifecycle::Transition;
+use crate::model::{Action, ActionType, DecisionState, Status};
 use crate::wire_enum::wire_enum;
 
 /// Most approvals a rule may ask for (a typo such as 20 would make actions undecidable).
@@ -24,6 +26,10 @@ pub struct PolicyRule {
     pub asset_tags: Vec<String>,
     /// Distinct responders who must approve (1 or more).
     pub required_approvals: u32,
+    /// Whether a retry of a failed action it covers goes back to `pending` for fresh approvals
+    /// instead of being queued under the approval it had (the world may have changed since).
+    #[serde(default)]
+    pub reapprove_on_retry: bool,
 }
 
 impl PolicyRule {
@@ -61,6 +67,7 @@ impl Default for Policy {
                 action_types: Vec::new(),
                 asset_tags: vec!["critical".to_owned(), "domain-controller".to_owned()],
                 required_approvals: 2,
+                reapprove_on_retry: false,
             }],
             self_approval: false,
         }
@@ -87,6 +94,34 @@ impl Policy {
             .max()
             .unwrap_or(1)
             .max(1)
+    }
+
+    /// Whether a retry of a failed action of `action_type` on an asset with `tags` must be
+    /// approved again: any covering rule asking for it wins, as the strictest count does.
+    pub fn reapprove_on_retry(&self, action_type: &ActionType, tags: &[String]) -> bool {
+        self.rules
+            .iter()
+            .any(|r| r.reapprove_on_retry && r.covers(action_type, tags))
+    }
+
+    /// The move a retry of `action` makes: a failed undo is asked for again (an undo needs no
+    /// approval); a failure that was approved goes back for fresh approvals when the policy says
+    /// so, else it is queued again under its approval. An action that never needed approval
+    /// (`notRequired`) is queued again too: the policy counts approvals, it does not make a
+    /// detector's automatic action need one.
+    pub fn retry_transition(&self, action: &Action) -> Transition {
+        let was_approved = action
+            .decision
+            .as_ref()
+            .is_some_and(|d| d.state == DecisionState::Approved);
+        if action.status == Status::Failed
+            && was_approved
+            && self.reapprove_on_retry(&action.action_type, &action.asset.tags)
+        {
+            Transition::RetryForApproval
+        } else {
+            Transition::Retry
+        }
     }
 
     /// Checks the rules: 1 to [`MAX_REQUIRED_APPROVALS`] approvals, known action types.
@@ -215,11 +250,13 @@ mod tests {
                     action_types: vec![ActionType::IsolateDevice],
                     asset_tags: vec![],
                     required_approvals: 2,
+                    reapprove_on_retry: false,
                 },
                 PolicyRule {
                     action_types: vec![],
                     asset_tags: vec!["domain-controller".into()],
                     required_approvals: 3,
+                    reapprove_on_retry: false,
                 },
             ],
             self_approval: false,
@@ -250,6 +287,81 @@ mod tests {
         assert!(!p.self_approval);
     }
 
+    /// An action of `action_type` on an asset with `tags`, in `status`, decided `decision`.
+    fn action(action_type: &str, tags: &[&str], status: &str, decision: &str) -> Action {
+        serde_json::from_value(serde_json::json!({
+            "id": "act_1", "version": 4, "actionType": action_type, "category": "device",
+            "source": "manual", "status": status,
+            "asset": { "kind": "device", "id": "d", "name": "HOST", "tags": tags },
+            "entity": { "kind": "device", "name": "HOST" },
+            "decision": { "state": decision },
+            "createdAt": "2026-03-01T10:00:00Z", "updatedAt": "2026-03-01T10:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    fn reapproving_isolations() -> Policy {
+        Policy {
+            rules: vec![
+                PolicyRule {
+                    action_types: vec![ActionType::IsolateDevice],
+                    asset_tags: vec![],
+                    required_approvals: 1,
+                    reapprove_on_retry: true,
+                },
+                PolicyRule {
+                    action_types: vec![],
+                    asset_tags: vec!["critical".into()],
+                    required_approvals: 2,
+                    reapprove_on_retry: false,
+                },
+            ],
+            self_approval: false,
+        }
+    }
+
+    #[test]
+    fn any_covering_rule_asking_for_reapproval_wins() {
+        let policy = reapproving_isolations();
+        assert!(policy.reapprove_on_retry(&ActionType::IsolateDevice, &[]));
+        // The critical rule does not ask for it, the isolation rule does: re-approval wins.
+        assert!(policy.reapprove_on_retry(&ActionType::IsolateDevice, &tags(&["Critical"])));
+        assert!(!policy.reapprove_on_retry(&ActionType::StopService, &tags(&["critical"])));
+        assert!(!Policy::default().reapprove_on_retry(&ActionType::IsolateDevice, &[]));
+    }
+
+    #[test]
+    fn a_retry_goes_back_for_approval_only_for_an_approved_failure_the_policy_names() {
+        let policy = reapproving_isolations();
+        let failed = action("isolateDevice", &[], "failed", "approved");
+        assert_eq!(
+            policy.retry_transition(&failed),
+            Transition::RetryForApproval
+        );
+        // Not covered by a reapproving rule: queued again under its approval.
+        let other = action("stopService", &["critical"], "failed", "approved");
+        assert_eq!(policy.retry_transition(&other), Transition::Retry);
+        // Never needed an approval: the policy does not make it need one now.
+        let automatic = action("isolateDevice", &[], "failed", "notRequired");
+        assert_eq!(policy.retry_transition(&automatic), Transition::Retry);
+        // An undo needs no approval.
+        let undo = action("isolateDevice", &[], "undoFailed", "approved");
+        assert_eq!(policy.retry_transition(&undo), Transition::Retry);
+        assert_eq!(
+            Policy::default().retry_transition(&failed),
+            Transition::Retry
+        );
+    }
+
+    #[test]
+    fn reapprove_on_retry_defaults_to_false_and_is_published() {
+        let rule: PolicyRule = serde_json::from_str(r#"{"requiredApprovals":2}"#).unwrap();
+        assert!(!rule.reapprove_on_retry);
+        let json = serde_json::to_value(reapproving_isolations()).unwrap();
+        assert_eq!(json["rules"][0]["reapproveOnRetry"], true);
+        assert_eq!(json["rules"][1]["reapproveOnRetry"], false);
+    }
+
     #[test]
     fn bad_rules_are_refused_with_the_reason() {
         let zero = Policy {
@@ -257,6 +369,7 @@ mod tests {
                 action_types: vec![],
                 asset_tags: vec![],
                 required_approvals: 0,
+                reapprove_on_retry: false,
             }],
             self_approval: false,
         };

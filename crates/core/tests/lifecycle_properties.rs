@@ -11,6 +11,8 @@ struct ModelAction {
     action_type: ActionType,
     status: Status,
     decisions: u32,
+    /// Retries that sent it back for fresh approvals: each opens one more decision.
+    approval_rounds: u32,
     audit: Vec<(Status, Transition, Status)>,
 }
 
@@ -32,7 +34,7 @@ proptest! {
     ) {
         let mut actions: Vec<ModelAction> = types
             .into_iter()
-            .map(|action_type| ModelAction { action_type, status: Status::Pending, decisions: 0, audit: vec![] })
+            .map(|action_type| ModelAction { action_type, status: Status::Pending, decisions: 0, approval_rounds: 0, audit: vec![] })
             .collect();
         for (index, transition) in ops {
             let count = actions.len();
@@ -49,6 +51,10 @@ proptest! {
                     if matches!(transition, Transition::Approve | Transition::Reject | Transition::Expire) {
                         action.decisions += 1;
                     }
+                    if transition == Transition::RetryForApproval {
+                        prop_assert_eq!(&before, &Status::Failed);
+                        action.approval_rounds += 1;
+                    }
                     action.audit.push((before, transition, after.clone()));
                     action.status = after;
                 }
@@ -56,8 +62,8 @@ proptest! {
             }
         }
         for action in &actions {
-            // No action is decided twice.
-            prop_assert!(action.decisions <= 1);
+            // No attempt is decided twice: one decision, plus one per round of re-approval.
+            prop_assert!(action.decisions <= 1 + action.approval_rounds);
             // The audit trail explains the current status: a chain from pending to now.
             let mut status = Status::Pending;
             for (from, _, to) in &action.audit {
@@ -65,8 +71,12 @@ proptest! {
                 status = to.clone();
             }
             prop_assert_eq!(&status, &action.status);
-            // Nothing returns to pending.
-            prop_assert!(action.audit.iter().all(|(_, _, to)| *to != Status::Pending));
+            // Only a retry for fresh approvals returns to pending, and only from a failure.
+            prop_assert!(action
+                .audit
+                .iter()
+                .filter(|(_, _, to)| *to == Status::Pending)
+                .all(|(from, t, _)| *t == Transition::RetryForApproval && *from == Status::Failed));
         }
     }
 }

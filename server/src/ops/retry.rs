@@ -1,12 +1,20 @@
 //! `POST /retry`: a new attempt at failed actions of one type. A `failed` action is queued
-//! again (its `attempt` counts up, its error clears, its approval stands); a failed undo is
-//! asked for again (`undoing`). The timeline shows each as `retried`, after the failure it
-//! follows.
+//! again (its `attempt` counts up, its error clears, its approval stands), or, where the policy
+//! asks to approve a retry again (`reapproveOnRetry`), goes back to `pending` for fresh
+//! approvals; a failed undo is asked for again (`undoing`). The timeline shows each as
+//! `retried`, after the failure it follows.
+//!
+//! Back in `pending`, the attempt is decided like a new action: its approvals start from none
+//! (the earlier ones stay in the timeline), its `requiredApprovals` follows the policy in force
+//! now and it expires `expiry_days` from the retry. Its requester stays who asked for the action
+//! in the first place, so the self-approval rule still keeps them out; the responder who retried
+//! may approve — retrying asks again for what was asked before, it is not a request of their own.
 
 use action_center_core::{
-    check_retry_batch, check_retryable, BulkResponse, ErrorCode, ItemResult, Outcome, Policy,
-    RetryBlocker, RetryRequest, Status, Transition, UndoInfo, UndoState,
+    check_retry_batch, check_retryable, Action, BulkResponse, Decision, DecisionState, ErrorCode,
+    ItemResult, Outcome, Policy, RetryBlocker, RetryRequest, Status, UndoInfo, UndoState,
 };
+use chrono::{DateTime, Utc};
 
 use super::{check_if_match, load_refs, present};
 use crate::auth::Caller;
@@ -20,6 +28,7 @@ pub async fn retry(
     caller: &Caller,
     policy: &Policy,
     req: &RetryRequest,
+    expiry_days: i64,
     if_match: Option<i64>,
 ) -> Result<BulkResponse, AppError> {
     let perms = caller.permissions();
@@ -63,27 +72,29 @@ pub async fn retry(
         } else if check_retryable(&stored.action).is_err() {
             Outcome::NotRetryable
         } else {
-            let undo_again = stored.action.status == Status::UndoFailed;
+            let step = policy.retry_transition(&stored.action);
+            let now = ctx.now;
             let info = UndoInfo {
                 state: UndoState::InProgress,
                 by: Some(caller.id.clone()),
-                at: Some(ctx.now),
+                at: Some(now),
                 comment: req.comment.clone(),
                 error: None,
             };
             store::transition(
                 ctx,
                 stored,
-                Transition::Retry,
+                step,
                 &caller.id,
                 req.comment.as_deref(),
-                |a| {
-                    if undo_again {
-                        a.undo = Some(info);
-                    } else {
-                        a.attempt = a.attempt.max(1) + 1;
-                        a.error = None;
+                // `a` is in the status the retry moves it to already.
+                |a| match a.status {
+                    Status::Undoing => a.undo = Some(info),
+                    Status::Pending => {
+                        new_attempt(a);
+                        reopen_for_approval(a, policy, now + chrono::Duration::days(expiry_days));
                     }
+                    _ => new_attempt(a),
                 },
             )
             .await?;
@@ -98,4 +109,24 @@ pub async fn retry(
         });
     }
     Ok(BulkResponse { results })
+}
+
+/// The next execution attempt: counted, with the last one's error gone.
+fn new_attempt(action: &mut Action) {
+    action.attempt = action.attempt.max(1) + 1;
+    action.error = None;
+}
+
+/// Opens a fresh round of approvals, as a submitted action gets: none given yet, the decision
+/// pending, the goal from the policy in force now, and a new deadline.
+fn reopen_for_approval(action: &mut Action, policy: &Policy, expires_at: DateTime<Utc>) {
+    action.approvals.clear();
+    action.decision = Some(Decision {
+        state: DecisionState::Pending,
+        by: None,
+        at: None,
+        comment: None,
+    });
+    action.required_approvals = policy.required_approvals(&action.action_type, &action.asset.tags);
+    action.expires_at = Some(expires_at);
 }

@@ -35,6 +35,8 @@ pub async fn create(
     let key = idempotency::key(&headers, false)?;
     let who = caller.clone();
     let policy = state.policy().clone();
+    // A retry the policy sends back for approval gets a deadline like a new pending action.
+    let expiry_days = state.config().expiry_days;
     idempotency::run(
         &state,
         &caller,
@@ -44,7 +46,7 @@ pub async fn create(
         move |ctx| {
             let (who, req, policy) = (who.clone(), req.clone(), policy.clone());
             Box::pin(async move {
-                let response = ops::retry(ctx, &who, &policy, &req, pin).await?;
+                let response = ops::retry(ctx, &who, &policy, &req, expiry_days, pin).await?;
                 let mut reply = Reply::json(200, &response)?;
                 reply.tally = super::decisions::tally("retry", &response);
                 Ok(reply)

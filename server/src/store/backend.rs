@@ -74,8 +74,9 @@ pub struct RowUpdate<'a> {
     pub expected_version: i64,
     /// The action after the change.
     pub after: &'a Action,
-    /// The change leaves `pending`: the pending and decider columns change too.
-    pub decided: bool,
+    /// The change leaves `pending` (a decision, expiry) or enters it again (a retry that needs
+    /// fresh approvals): the pending, decider and expiry columns change too.
+    pub pending_changed: bool,
     /// The status changes: the row's filter tokens in the search index change too.
     pub status_changed: bool,
     /// Who claims the work now (`None` ends any claim), and since when (ms).

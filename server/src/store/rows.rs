@@ -111,7 +111,7 @@ pub async fn transition(
             seq: stored.seq,
             expected_version: before.version,
             after: &after,
-            decided: before.status.is_pending(),
+            pending_changed: before.status.is_pending() != after.status.is_pending(),
             status_changed: before.status != after.status,
             claim,
         })
@@ -166,7 +166,7 @@ pub async fn amend(
             seq: stored.seq,
             expected_version: before.version,
             after: &after,
-            decided: false,
+            pending_changed: false,
             status_changed: false,
             claim: None,
         })

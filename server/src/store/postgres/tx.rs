@@ -190,7 +190,7 @@ impl Tx for PgTx {
         let body = encode(a)?;
         let claimed_by = u.claim.map(|c| t(c.0));
         let claimed_at = u.claim.map(|c| c.1);
-        let changed = if u.decided {
+        let changed = if u.pending_changed {
             self.execute(
                 "UPDATE actions SET version = $1, status = $2, pending = $3, decided_by = $4,
                     updated_at = $5, expires_at = $6, body = $7, claimed_by = $8, claimed_at = $9,

@@ -175,9 +175,9 @@ impl Tx for SqliteTx {
             Some((by, at)) => (Some(by), Some(at)),
             None => (None, None),
         };
-        // Only a decision (leaving `pending`) touches the pending/decider columns, so other moves
-        // leave most of the list's indexes alone.
-        let changed = if u.decided {
+        // Only entering or leaving `pending` touches the pending/decider/expiry columns, so other
+        // moves leave most of the list's indexes alone.
+        let changed = if u.pending_changed {
             self.conn
                 .prepare_cached(
                     "UPDATE actions SET version = ?1, status = ?2, pending = ?3, decided_by = ?4,
