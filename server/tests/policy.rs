@@ -7,6 +7,19 @@ use common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 
+/// Posts a new action as the integration account; answers the action as created.
+async fn post_action(s: &TestServer, key: &str, body: &Value) -> Value {
+    let r = s
+        .req(Method::POST, "/actions", INTEGRATION)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
 /// Submits a pending isolation of a device with `tags`, requested by `requester` (an account id).
 async fn submit(s: &TestServer, key: &str, tags: Value, requester: Option<&str>) -> Value {
     let mut body = json!({
@@ -19,15 +32,7 @@ async fn submit(s: &TestServer, key: &str, tags: Value, requester: Option<&str>)
         body["requestedBy"] = json!(r);
         body["requestedById"] = json!(r);
     }
-    let r = s
-        .req(Method::POST, "/actions", INTEGRATION)
-        .header("Idempotency-Key", key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    r.json().await.unwrap()
+    post_action(s, key, &body).await
 }
 
 async fn approve(s: &TestServer, token: &str, id: &str) -> Value {
@@ -371,15 +376,7 @@ async fn submit_failing(s: &TestServer, key: &str, action_type: &str, approval: 
         "requiresApproval": approval,
         "requestedBy": "alice@example.com", "requestedById": "alice@example.com",
     });
-    let r = s
-        .req(Method::POST, "/actions", INTEGRATION)
-        .header("Idempotency-Key", key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let action: Value = r.json().await.unwrap();
+    let action = post_action(s, key, &body).await;
     action["id"].as_str().unwrap().to_owned()
 }
 
