@@ -112,6 +112,19 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, AppError> {
         .map_err(|_| AppError::invalid("If-Match", "must be an action version such as \"3\""))
 }
 
+/// The `If-Match` version of a bulk request, which may pin only a request of exactly one
+/// action (a version says nothing about the others).
+pub fn bulk_if_match(headers: &HeaderMap, actions: usize) -> Result<Option<i64>, AppError> {
+    let pin = if_match(headers)?;
+    if pin.is_some() && actions != 1 {
+        return Err(AppError::invalid(
+            "If-Match",
+            "only with exactly one action",
+        ));
+    }
+    Ok(pin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +156,15 @@ mod tests {
         assert_eq!(if_match(&h).unwrap(), Some(4));
         h.insert(header::IF_MATCH, "*".parse().unwrap());
         assert!(if_match(&h).is_err());
+    }
+
+    #[test]
+    fn a_version_pins_only_a_request_of_one_action() {
+        let mut h = HeaderMap::new();
+        assert_eq!(bulk_if_match(&h, 5).unwrap(), None);
+        h.insert(header::IF_MATCH, "\"3\"".parse().unwrap());
+        assert_eq!(bulk_if_match(&h, 1).unwrap(), Some(3));
+        let err = bulk_if_match(&h, 2).unwrap_err();
+        assert_eq!(err.problem().errors[0].field, "If-Match");
     }
 }

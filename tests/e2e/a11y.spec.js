@@ -13,6 +13,20 @@ test('sign-in page', async ({ page }) => {
   await expectNoA11yViolations(page);
 });
 
+test('a system that prefers dark: the standalone app turns dark and passes axe, list and flyout', async ({ page, api }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await signIn(page);
+  await expect(page.getByRole('table')).toBeVisible();
+  const background = () => page.evaluate(() => getComputedStyle(document.querySelector('.ac-app')).backgroundColor);
+  expect(await background()).toBe('rgb(27, 27, 27)');
+  await expectNoA11yViolations(page);
+  const [action] = (await (await api()).get('/actions?view=pending&pageSize=1')).json.items;
+  await openFlyout(page, action);
+  await expectNoA11yViolations(page);
+  await page.emulateMedia({ colorScheme: 'light' });
+  expect(await background()).toBe('rgb(245, 245, 245)');
+});
+
 test('Pending list, a blocked multi-selection and the open flyout', async ({ page, api }) => {
   await signIn(page);
   await expect(page.getByRole('table')).toBeVisible();

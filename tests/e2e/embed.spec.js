@@ -309,6 +309,12 @@ test('two instances on one page do not interfere', async ({ page, api }) => {
   const themes = await page.evaluate(() => ['portal-slot', 'portal-slot-2'].map((id) => document
     .querySelector(`#${id} [data-action-center]`).shadowRoot.querySelector('.ac-app').getAttribute('data-ac-theme')));
   expect(themes).toEqual(['light', 'dark']);
+  // The theme switches every token (light-dark()), whatever the system prefers.
+  const colors = await page.evaluate(() => ['portal-slot', 'portal-slot-2'].map((id) => {
+    const app = document.querySelector(`#${id} [data-action-center]`).shadowRoot.querySelector('.ac-app');
+    return [getComputedStyle(app).backgroundColor, getComputedStyle(app).color];
+  }));
+  expect(colors).toEqual([['rgb(245, 245, 245)', 'rgb(36, 36, 36)'], ['rgb(27, 27, 27)', 'rgb(240, 240, 240)']]);
   const url = page.url();
   await two.getByRole('tab', { name: /History/ }).click();
   await expect(two.getByRole('tab', { name: /History/ })).toHaveAttribute('aria-selected', 'true');

@@ -7,7 +7,7 @@ use axum::response::Response;
 
 use crate::auth::Caller;
 use crate::errors::AppError;
-use crate::extract::{if_match, Posted};
+use crate::extract::{bulk_if_match, Posted};
 use crate::idempotency::{self, Reply};
 use crate::ops::{self, validate};
 use crate::AppState;
@@ -26,13 +26,7 @@ pub async fn create(
     }
     let req = posted.body;
     validate::decision(&req)?;
-    let pin = if_match(&headers)?;
-    if pin.is_some() && req.actions.len() != 1 {
-        return Err(AppError::invalid(
-            "If-Match",
-            "only with exactly one action",
-        ));
-    }
+    let pin = bulk_if_match(&headers, req.actions.len())?;
     let key = idempotency::key(&headers, false)?;
     let who = caller.clone();
     let policy = state.policy().clone();
