@@ -6,7 +6,7 @@ use action_center_core::{
     DecisionState, DecisionVerb, ErrorCode, ItemResult, Outcome, Policy, Transition,
 };
 
-use super::{check_if_match, expire_if_due, load_refs, present};
+use super::{check_if_match, expire_if_due, load_refs, mixed_types, present};
 use crate::auth::Caller;
 use crate::errors::AppError;
 use crate::store::{self, WriteCtx};
@@ -29,10 +29,7 @@ pub async fn decide(
     let mut loaded = load_refs(ctx, &req.actions).await?;
     let found: Vec<_> = loaded.iter().flatten().map(|s| &s.action).collect();
     if let Err(DecisionBlocker::MixedTypes) = check_decision_batch(&found) {
-        return Err(AppError::new(
-            ErrorCode::MixedActionTypes,
-            "All actions of one decision must share one action type; nothing was changed",
-        ));
+        return Err(mixed_types("decision"));
     }
     let (transition, state) = match req.decision {
         DecisionVerb::Approve => (Transition::Approve, DecisionState::Approved),

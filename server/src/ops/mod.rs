@@ -146,6 +146,34 @@ pub fn check_if_match(
     }
 }
 
+/// With `If-Match` (a request of exactly one action, `refs[0]`, loaded as `loaded[0]`): 404
+/// when that action is missing, 412 when it is at another version.
+pub fn check_pinned(
+    refs: &[ActionRef],
+    loaded: &[Option<Stored>],
+    if_match: Option<i64>,
+    perms: Permissions,
+) -> Result<(), AppError> {
+    if if_match.is_none() {
+        return Ok(());
+    }
+    match loaded.first() {
+        Some(Some(stored)) => check_if_match(stored, if_match, perms),
+        _ => Err(AppError::not_found(format!(
+            "No action {}",
+            refs.first().map_or("", |r| r.id.as_str())
+        ))),
+    }
+}
+
+/// 422 `mixedActionTypes`: one `operation` (decision, undo, retry) takes one action type.
+pub fn mixed_types(operation: &str) -> AppError {
+    AppError::new(
+        ErrorCode::MixedActionTypes,
+        format!("All actions of one {operation} must share one action type; nothing was changed"),
+    )
+}
+
 /// Loads (and locks) the actions named in a bulk request, in order (`None` where not found).
 pub async fn load_refs(
     ctx: &mut WriteCtx,

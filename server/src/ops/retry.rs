@@ -11,12 +11,12 @@
 //! may approve — retrying asks again for what was asked before, it is not a request of their own.
 
 use action_center_core::{
-    check_retry_batch, check_retryable, Action, BulkResponse, Decision, DecisionState, ErrorCode,
-    ItemResult, Outcome, Policy, RetryBlocker, RetryRequest, Status, UndoInfo, UndoState,
+    check_retry_batch, check_retryable, Action, BulkResponse, Decision, DecisionState, ItemResult,
+    Outcome, Policy, RetryBlocker, RetryRequest, Status, UndoInfo, UndoState,
 };
 use chrono::{DateTime, Utc};
 
-use super::{check_if_match, load_refs, present};
+use super::{check_pinned, load_refs, mixed_types, present};
 use crate::auth::Caller;
 use crate::errors::AppError;
 use crate::store::{self, WriteCtx};
@@ -35,22 +35,9 @@ pub async fn retry(
     let mut loaded = load_refs(ctx, &req.actions).await?;
     let found: Vec<_> = loaded.iter().flatten().map(|s| &s.action).collect();
     if let Err(RetryBlocker::MixedTypes) = check_retry_batch(&found) {
-        return Err(AppError::new(
-            ErrorCode::MixedActionTypes,
-            "All actions of one retry must share one action type; nothing was changed",
-        ));
+        return Err(mixed_types("retry"));
     }
-    if if_match.is_some() {
-        match loaded.first() {
-            Some(Some(stored)) => check_if_match(stored, if_match, perms)?,
-            _ => {
-                return Err(AppError::not_found(format!(
-                    "No action {}",
-                    req.actions[0].id
-                )))
-            }
-        }
-    }
+    check_pinned(&req.actions, &loaded, if_match, perms)?;
     let mut results = Vec::with_capacity(req.actions.len());
     for (item, slot) in req.actions.iter().zip(loaded.iter_mut()) {
         let Some(stored) = slot else {

@@ -8,7 +8,7 @@ use action_center_core::{
     Transition, UndoBlocker, UndoInfo, UndoRequest, UndoState,
 };
 
-use super::{check_if_match, for_caller, load_refs};
+use super::{check_pinned, for_caller, load_refs, mixed_types};
 use crate::auth::Caller;
 use crate::errors::AppError;
 use crate::store::{self, Stored, WriteCtx};
@@ -25,10 +25,7 @@ pub async fn undo(
     let mut loaded = load_refs(ctx, &req.actions).await?;
     let found: Vec<_> = loaded.iter().flatten().map(|s| &s.action).collect();
     if let Err(UndoBlocker::MixedTypes) = check_undo_batch(&found) {
-        return Err(AppError::new(
-            ErrorCode::MixedActionTypes,
-            "All actions of one undo must share one action type; nothing was changed",
-        ));
+        return Err(mixed_types("undo"));
     }
     for action in &found {
         match check_undoable(*action) {
@@ -43,17 +40,7 @@ pub async fn undo(
             }
         }
     }
-    if if_match.is_some() {
-        match loaded.first() {
-            Some(Some(stored)) => check_if_match(stored, if_match, perms)?,
-            _ => {
-                return Err(AppError::not_found(format!(
-                    "No action {}",
-                    req.actions[0].id
-                )))
-            }
-        }
-    }
+    check_pinned(&req.actions, &loaded, if_match, perms)?;
     // Related instances follow the requested items, each once.
     let mut related: Vec<Stored> = Vec::new();
     if req.include_related_instances {
