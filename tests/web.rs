@@ -13,6 +13,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
+mod dom;
+
+use dom::{all, fresh_root, text};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A sample action; `allowed` lists allowedOperations.
@@ -30,22 +34,6 @@ fn action(id: &str, action_type: &str, status: &str, allowed: &[&str]) -> Action
     serde_json::from_value(json).expect("sample action decodes")
 }
 
-/// A fresh element in the body to mount into.
-fn fresh_root() -> HtmlElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let div = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&div).unwrap();
-    div.unchecked_into()
-}
-
-fn all(root: &Element, selector: &str) -> Vec<Element> {
-    let list = root.query_selector_all(selector).unwrap();
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|n| n.dyn_into::<Element>().ok())
-        .collect()
-}
-
 /// The visible button whose text is exactly `name`, if any (`hidden` ones are not offered).
 fn button(root: &Element, name: &str) -> Option<HtmlElement> {
     all(root, "button")
@@ -60,10 +48,6 @@ fn checkbox(root: &Element, name: &str) -> HtmlInputElement {
         .unwrap()
         .unwrap_or_else(|| panic!("checkbox {name}"))
         .unchecked_into()
-}
-
-fn text(root: &Element) -> String {
-    root.text_content().unwrap_or_default()
 }
 
 /// What a user sees: `innerText` leaves out `hidden` parts.
