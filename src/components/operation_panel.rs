@@ -261,7 +261,8 @@ pub fn OperationPanel(
                 failure_reason(Some(only))
             ),
             [only] if kind == PanelKind::Retry && only.status == Status::Failed => format!(
-                "Attempt {} failed: {}. Retry runs it again under the same approval.",
+                "Attempt {} failed: {}. Retry runs it again, under the same approval unless the \
+                 approval policy asks for a new one.",
                 only.attempt.max(1),
                 failure_reason(Some(only))
             ),

@@ -185,15 +185,10 @@ pub fn OpenAction(
         let undo_built = Memo::new(move |before: Option<&bool>| {
             before.copied().unwrap_or(false) || undo.get().0
         });
-        // A failed undo is retried by the Undo panel ("Undo again"); Retry is for failures.
-        let retry_offer = Signal::derive(move || {
-            action.with(|a| {
-                (
-                    a.allows(&Operation::Retry) && a.status == Status::Failed,
-                    false,
-                )
-            })
-        });
+        // Retry for a failure or a failed undo (ui.md); a failed undo keeps "Undo" too, which
+        // asks for the same thing.
+        let retry_offer =
+            Signal::derive(move || (action.with(|a| a.allows(&Operation::Retry)), false));
         let retry_built = Memo::new(move |before: Option<&bool>| {
             before.copied().unwrap_or(false) || retry_offer.get().0
         });

@@ -152,9 +152,11 @@ test('an undo that failed can be retried', async ({ page, api }) => {
   await expect(dialog.getByRole('region', { name: 'Details' }).getByText('Undo failed', { exact: true })).toBeVisible();
   await expect(dialog).toContainText('The last undo failed');
 
-  await dialog.getByRole('button', { name: 'Undo', exact: true }).click();
-  await dialog.getByRole('button', { name: 'Confirm undo' }).click();
-  await expect(page.getByRole('status')).toContainText('1 undone', { timeout: 20_000 });
+  // Offered both ways: Undo again, or Retry (ui.md) — here Retry.
+  await expect(dialog.getByRole('button', { name: 'Undo', exact: true })).toBeVisible();
+  await dialog.getByRole('button', { name: 'Retry', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Confirm retry' }).click();
+  await expect(page.getByRole('status')).toContainText('1 undo retried', { timeout: 20_000 });
   await waitForServer(await api(), action.id, (a) => a.status === 'undone');
   await page.keyboard.press('Escape');
   await expect(rowOf(page, action.id)).toContainText('Undone');
