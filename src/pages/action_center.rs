@@ -96,7 +96,9 @@ pub fn ActionCenterPage(
                 });
             }
             // A count still on its way keeps the label it had.
-            other_counts.update(|c| c.extend(known_now));
+            if !known_now.is_empty() {
+                other_counts.update(|c| c.extend(known_now));
+            }
         }
     });
     // The data changed: every count may have. They are asked again once the page's own list

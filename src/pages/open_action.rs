@@ -115,6 +115,9 @@ pub fn OpenAction(
                     let answer = c.list_actions(&query).await;
                     in_force.try_set(Some(answer));
                 });
+            } else if in_force.with_untracked(Option::is_some) {
+                // Undone while open: it no longer holds the asset.
+                in_force.set(None);
             }
             let (c, i) = (client.clone(), id.clone());
             spawn_owned(async move {
@@ -201,6 +204,30 @@ pub fn OpenAction(
         let host = use_host();
         let no_link = move |kind| action.with(|a| host.link(kind, a).is_none());
         let follow = move |kind| action.with_untracked(|a| host.follow(kind, a));
+        // What else holds the asset: built while the action is in force (not again per version).
+        let shows_in_force = Memo::new(move |_| {
+            version.with(|v| v.as_ref().is_some_and(|(_, _, asked)| asked.is_some()))
+        });
+        let in_force_section = {
+            let current_id = id.clone();
+            move || {
+                on_open_in_force
+                    .filter(|_| shows_in_force.get())
+                    .map(|on_open| {
+                        let asset = Signal::derive(move || action.with(|a| a.asset.clone()));
+                        let found = Signal::derive(move || in_force.get());
+                        view! {
+                            <InForceOnAsset
+                                asset
+                                current_id=current_id.clone()
+                                found
+                                on_open
+                                on_retry=retry
+                            />
+                        }
+                    })
+            }
+        };
         view! {
             <p class="ac-change-note" aria-live="polite">{move || note.get()}</p>
             <section class="ac-section" aria-label="Actions">
@@ -271,14 +298,7 @@ pub fn OpenAction(
                 <h3 class="ac-section__title">"Details"</h3>
                 <ActionDetails action />
             </section>
-            {on_open_in_force
-                .map(|on_open| {
-                    let asset = Signal::derive(move || action.with(|a| a.asset.clone()));
-                    let found = Signal::derive(move || in_force.get());
-                    view! {
-                        <InForceOnAsset asset current_id=id.clone() found on_open on_retry=retry />
-                    }
-                })}
+            {in_force_section}
             <Timeline entries=timeline on_retry=retry />
         }
         .into_any()
