@@ -15,6 +15,7 @@ pub mod list;
 pub mod outbox;
 pub mod postgres;
 mod rows;
+pub mod search;
 pub mod seed;
 pub mod sqlite;
 

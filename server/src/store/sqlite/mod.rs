@@ -4,6 +4,7 @@
 mod outbox;
 mod reads;
 mod schema;
+mod search;
 mod tx;
 
 use std::path::{Path, PathBuf};
@@ -171,6 +172,7 @@ fn seed_blocking(writer: &FairMutex<Connection>, plan: SeedPlan) -> Result<bool,
              SELECT status, action_type, source, category, entity_kind, count(*)
              FROM actions GROUP BY 1, 2, 3, 4, 5;",
     )?;
+    search::rebuild(&conn, true)?;
     if bulk {
         create_indexes(&conn)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL")?;

@@ -1,7 +1,8 @@
 //! The reads of the API on SQLite: list, total, facets, export, timeline, event replay.
 //!
 //! Pages are read in two steps: row numbers through an index that serves the filter and sort,
-//! then the documents of just those rows. Searches go through the FTS5 index (see [`fts_query`]).
+//! then the documents of just those rows. A search's page comes from [`super::search`]; totals,
+//! facets and exports of a search go through the FTS5 index (see [`fts_query`]).
 
 use action_center_core::{Action, ActionQuery, Facets, Status, TimelineEntry};
 use rusqlite::types::Value;
@@ -9,8 +10,8 @@ use rusqlite::{params, params_from_iter, Connection};
 
 use super::super::events::{Change, Replay};
 use super::super::list::{
-    countable, filter, fold_facets, order_by, search_plan, sort_column, without_facet_filters,
-    Dialect, ListResult, Param, Search, SearchPlan, Where, TOTAL_CAP,
+    countable, filter, fold_facets, order_by, without_facet_filters, Dialect, ListResult, Param,
+    Search, Where, TOTAL_CAP,
 };
 use super::super::{decode, from_ms};
 use super::tx::load_by_seq;
@@ -26,131 +27,6 @@ pub fn fts_query(search: &Search) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// The index that serves the list's view and sort (`INDEXED BY`).
-fn sort_index(q: &ActionQuery) -> &'static str {
-    match sort_column(q, Dialect::Sqlite).0 {
-        Some("updated_at") => "ix_p_updated",
-        Some("created_at") => "ix_p_created",
-        Some("expires_at") => "ix_p_expires",
-        Some("action_type") => "ix_p_type",
-        Some("status") => "ix_p_status",
-        Some("source") => "ix_p_source",
-        Some("category") => "ix_p_category",
-        Some("asset_name") => "ix_p_asset",
-        Some("entity_name") => "ix_p_entity",
-        Some("decided_by") => "ix_p_decided",
-        Some("investigation_id") => "ix_p_investigation",
-        _ => "ix_p_id",
-    }
-}
-
-/// A page of a search (without a time range): the FTS5 index finds the rows with the words,
-/// checked against the filters, up to [`TOTAL_CAP`] + 1 of them, which gives the total. When all
-/// are known, the page comes from fetching and sorting them, or — cheaper when they are many and
-/// the page early — from walking the sort index and keeping the matches. Past the cap, the
-/// index walk tests each row's words instead.
-fn search_page(
-    conn: &Connection,
-    q: &ActionQuery,
-    search: &Search,
-) -> Result<(Vec<i64>, u64, bool), AppError> {
-    let size = q.page_size_or_default() as u64;
-    let offset = (q.page_or_default() as u64 - 1) * size;
-    let w = row_filter(q);
-    let sql = format!(
-        "SELECT seq FROM actions WHERE {} LIMIT {}",
-        w.sql(),
-        TOTAL_CAP + 1
-    );
-    let matches: Vec<i64> = conn
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(values(&w)), |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let n = matches.len() as u64;
-    let order = order_by(q, Dialect::Sqlite);
-    let index = sort_index(q);
-    if n > TOTAL_CAP && q.view.is_none() {
-        // Both tabs at once have no index in list order (the app always sends a view): sort
-        // the matches.
-        let sql = format!(
-            "SELECT seq FROM actions WHERE {} ORDER BY {order} LIMIT {size} OFFSET {offset}",
-            w.sql()
-        );
-        let seqs = conn
-            .prepare_cached(&sql)?
-            .query_map(params_from_iter(values(&w)), |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        return Ok((seqs, TOTAL_CAP, true));
-    }
-    if n > TOTAL_CAP {
-        let mut w = filter(q, Dialect::Sqlite, false, None);
-        if let Search::Words { whole, prefix } = search {
-            for word in whole {
-                let mark = w.bind(Param::Text(format!("% {word} %")));
-                w.push(format!("words LIKE {mark}"));
-            }
-            let mark = w.bind(Param::Text(format!("% {prefix}%")));
-            w.push(format!("words LIKE {mark}"));
-        }
-        let sql = format!(
-            "SELECT seq FROM actions INDEXED BY {index} WHERE {} ORDER BY {order}
-             LIMIT {size} OFFSET {offset}",
-            w.sql()
-        );
-        let seqs = conn
-            .prepare_cached(&sql)?
-            .query_map(params_from_iter(values(&w)), |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        return Ok((seqs, TOTAL_CAP, true));
-    }
-    let unsearched = ActionQuery {
-        q: None,
-        ..q.clone()
-    };
-    let (rows_in_view, _) = count(conn, &unsearched)?;
-    let plan = search_plan(n, rows_in_view, offset, size);
-    let seqs = match (plan, &q.view) {
-        (SearchPlan::Scan, Some(view)) => {
-            let wanted: std::collections::HashSet<i64> = matches.into_iter().collect();
-            let pending = i64::from(*view == action_center_core::View::Pending);
-            let sql = format!(
-                "SELECT seq FROM actions INDEXED BY {index} WHERE pending = ?1 ORDER BY {order}"
-            );
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let mut rows = stmt.query([pending])?;
-            let mut page = Vec::with_capacity(size as usize);
-            let mut skipped = 0;
-            while let Some(row) = rows.next()? {
-                let seq: i64 = row.get(0)?;
-                if !wanted.contains(&seq) {
-                    continue;
-                }
-                if skipped < offset {
-                    skipped += 1;
-                    continue;
-                }
-                page.push(seq);
-                if page.len() as u64 == size {
-                    break;
-                }
-            }
-            page
-        }
-        _ => {
-            let ids: std::rc::Rc<Vec<Value>> =
-                std::rc::Rc::new(matches.into_iter().map(Value::Integer).collect());
-            let sql = format!(
-                "SELECT seq FROM actions WHERE seq IN rarray(?1) ORDER BY {order}
-                 LIMIT {size} OFFSET {offset}"
-            );
-            conn.prepare_cached(&sql)?
-                .query_map([ids], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        }
-    };
-    Ok((seqs, n, false))
 }
 
 fn values(w: &Where) -> Vec<Value> {
@@ -213,7 +89,7 @@ pub fn count(conn: &Connection, q: &ActionQuery) -> Result<(u64, bool), AppError
 pub fn list(conn: &Connection, q: &ActionQuery) -> Result<ListResult, AppError> {
     let search = Search::from_query(q.q.as_deref());
     if matches!(search, Search::Words { .. }) && q.from.is_none() && q.to.is_none() {
-        let (seqs, total, total_is_lower_bound) = search_page(conn, q, &search)?;
+        let (seqs, total, total_is_lower_bound) = super::search::search_page(conn, q, &search)?;
         return Ok(ListResult {
             items: load_all(conn, &seqs)?,
             total,

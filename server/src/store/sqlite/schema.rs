@@ -95,6 +95,18 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX ix_outbox_action ON webhook_outbox (receiver, action_id, event_id);
     CREATE INDEX ix_outbox_troubled ON webhook_outbox (dead, attempts);
     "#,
+    // 4: the search index holds filter tokens beside the words (see `sqlite/search.rs`), each
+    // row's indexed text is kept in a narrow table, and the indexed words are listed for prefix
+    // expansion; `actions.words` is no longer written. Filled in by `search::rebuild`.
+    r#"
+    DROP TABLE action_search;
+    CREATE VIRTUAL TABLE action_search USING fts5(
+        text, content='', detail='none', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE VIRTUAL TABLE action_search_terms USING fts5vocab(action_search, row);
+    CREATE TABLE search_rows (seq INTEGER PRIMARY KEY, text TEXT NOT NULL);
+    CREATE TABLE search_vocab (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+    "#,
 ];
 
 /// Fills in every row's words (after migration 2).
@@ -164,6 +176,11 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.execute_batch(sql)?;
         if version == 2 {
             reindex(&tx)?;
+        }
+        if version == 4 {
+            super::search::rebuild(&tx, false).map_err(|e| {
+                rusqlite::Error::ModuleError(format!("rebuilding the search index: {e}"))
+            })?;
         }
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, datetime('now'))",

@@ -10,8 +10,9 @@ use tokio::sync::OwnedMutexGuard;
 use super::super::backend::{AuditEntry, CounterKey, RowUpdate, Stored, StoredReply, Tx};
 use super::super::outbox::{AttemptResult, ClaimedDelivery, NewDelivery};
 use super::super::rows::{decided_by, encode};
-use super::super::{decode, ms, search_text, search_words};
+use super::super::{decode, ms, search_words};
 use super::outbox;
+use super::search;
 use crate::errors::AppError;
 
 /// The open write transaction.
@@ -42,9 +43,8 @@ pub fn insert_row(conn: &Connection, a: &Action) -> Result<i64, AppError> {
     conn.prepare_cached(
         "INSERT INTO actions (id, version, action_type, category, source, status, pending,
             entity_kind, asset_id, asset_name, entity_name, sha256, investigation_id, decided_by,
-            created_at, updated_at, expires_at, body, words)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19)",
+            created_at, updated_at, expires_at, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?
     .execute(params![
         a.id,
@@ -64,17 +64,15 @@ pub fn insert_row(conn: &Connection, a: &Action) -> Result<i64, AppError> {
         ms(a.created_at),
         ms(a.updated_at),
         a.expires_at.map(ms),
-        body,
-        words_column(a)
+        body
     ])?;
     let seq = conn.last_insert_rowid();
-    conn.prepare_cached("INSERT INTO action_search (rowid, text) VALUES (?1, ?2)")?
-        .execute(params![seq, search_text(a)])?;
+    search::index_row(conn, seq, a)?;
     Ok(seq)
 }
 
-/// The row's words, space-separated with a space at both ends (so `LIKE '% word %'` finds a
-/// whole word and `LIKE '% prefix%'` a word's start).
+/// The row's words as migration 2 kept them, space-separated with a space at both ends
+/// (`search_rows` holds them since migration 4).
 pub fn words_column(a: &Action) -> String {
     format!(" {} ", search_words(a).join(" "))
 }
@@ -165,7 +163,9 @@ impl Tx for SqliteTx {
     }
 
     async fn insert(&mut self, action: &Action) -> Result<i64, AppError> {
-        insert_row(&self.conn, action)
+        let seq = insert_row(&self.conn, action)?;
+        search::note_words(&self.conn, action)?;
+        Ok(seq)
     }
 
     async fn update(&mut self, u: RowUpdate<'_>) -> Result<bool, AppError> {
@@ -215,6 +215,9 @@ impl Tx for SqliteTx {
                     u.expected_version
                 ])?
         };
+        if changed == 1 && (u.status_changed || u.pending_changed) {
+            search::reindex_row(&self.conn, u.seq, a)?;
+        }
         Ok(changed == 1)
     }
 
