@@ -171,6 +171,18 @@ pub fn search_page(
     q: &ActionQuery,
     search: &Search,
 ) -> Result<(Vec<i64>, u64, bool), AppError> {
+    planned_page(conn, q, search, COLLECT_CAP, None)
+}
+
+/// [`search_page`] collecting at most `cap` matches, with the plan `forced` (tests compare the
+/// plans) or chosen by cost.
+fn planned_page(
+    conn: &Connection,
+    q: &ActionQuery,
+    search: &Search,
+    cap: usize,
+    forced: Option<PagePlan>,
+) -> Result<(Vec<i64>, u64, bool), AppError> {
     let Search::Words { whole, prefix } = search else {
         return Ok((Vec::new(), 0, false));
     };
@@ -189,13 +201,13 @@ pub fn search_page(
     let mut matches: Vec<i64> = Vec::new();
     while let Some(r) = rows.next()? {
         matches.push(r.get(0)?);
-        if matches.len() == COLLECT_CAP {
+        if matches.len() == cap {
             break;
         }
     }
     drop(rows);
     let n = matches.len() as u64;
-    let capped = matches.len() == COLLECT_CAP;
+    let capped = matches.len() == cap;
     let (total, lower_bound) = if n > TOTAL_CAP {
         (TOTAL_CAP, true)
     } else {
@@ -203,7 +215,11 @@ pub fn search_page(
     };
     let rows_in_view = rows_in_view(&counts, q);
     let order = order_by(q, Dialect::Sqlite);
-    let seqs = match page_plan(n, capped, rows_in_view, offset, size) {
+    let plan = match forced {
+        Some(plan) if !capped || plan == PagePlan::Walk => plan,
+        _ => page_plan(n, capped, rows_in_view, offset, size),
+    };
+    let seqs = match plan {
         PagePlan::Lookup => {
             let ids: Rc<Vec<Value>> = Rc::new(matches.into_iter().map(Value::Integer).collect());
             let sql = format!(
@@ -319,4 +335,154 @@ fn qualified(order: &str) -> String {
         .map(|part| format!("a.{part}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::{drafts, Gen};
+    use action_center_core::Status;
+
+    /// A database of `n` demo actions, indexed as the server indexes them.
+    fn database(n: usize) -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        rusqlite::vtab::array::load_module(&conn).unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        let mut g = Gen::new(chrono::Utc::now(), 7, n);
+        for d in drafts(&mut g, n) {
+            super::super::tx::insert_row(&conn, &d.action).unwrap();
+            note_words(&conn, &d.action).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO counters (status, action_type, source, category, entity_kind, n)
+             SELECT status, action_type, source, category, entity_kind, count(*)
+             FROM actions GROUP BY 1, 2, 3, 4, 5;",
+        )
+        .unwrap();
+        conn
+    }
+
+    fn parse(raw: &str) -> ActionQuery {
+        let pairs = action_center_core::query::decode_pairs(raw);
+        ActionQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap()
+    }
+
+    fn page(conn: &Connection, q: &ActionQuery, cap: usize, plan: PagePlan) -> Vec<i64> {
+        let search = Search::from_query(q.q.as_deref());
+        planned_page(conn, q, &search, cap, Some(plan)).unwrap().0
+    }
+
+    /// The page without the search, filtered by the words in Rust: what every plan must return.
+    fn expected(conn: &Connection, q: &ActionQuery) -> Vec<i64> {
+        let Search::Words { whole, prefix } = Search::from_query(q.q.as_deref()) else {
+            unreachable!("the tests search words")
+        };
+        let size = q.page_size_or_default() as usize;
+        let offset = (q.page_or_default() as usize - 1) * size;
+        let unsearched = ActionQuery {
+            q: None,
+            page: None,
+            page_size: Some(action_center_core::MAX_PAGE_SIZE),
+            ..q.clone()
+        };
+        let mut all = Vec::new();
+        let mut next = 1;
+        loop {
+            let chunk = super::super::reads::list(
+                conn,
+                &ActionQuery {
+                    page: Some(next),
+                    ..unsearched.clone()
+                },
+            )
+            .unwrap();
+            if chunk.items.is_empty() {
+                break;
+            }
+            all.extend(chunk.items);
+            next += 1;
+        }
+        let seq_of = |id: &str| -> i64 {
+            conn.query_row("SELECT seq FROM actions WHERE id = ?1", [id], |r| r.get(0))
+                .unwrap()
+        };
+        all.iter()
+            .filter(|a| {
+                let words: Vec<String> = search_words(a).iter().map(|w| fold(w)).collect();
+                whole.iter().all(|w| words.contains(&fold(w)))
+                    && words.iter().any(|w| w.starts_with(&fold(&prefix)))
+            })
+            .skip(offset)
+            .take(size)
+            .map(|a| seq_of(&a.id))
+            .collect()
+    }
+
+    #[test]
+    fn every_plan_reads_the_same_page() {
+        let conn = database(1_500);
+        let queries = [
+            "view=history&q=act",
+            "view=history&q=act&page=7&sort=asset:asc",
+            "view=pending&q=act&sort=updatedAt:desc&page=2",
+            "q=act&page=3",
+            "view=history&q=FIN-LAP&sort=id:asc",
+            "view=history&q=act&actionType=quarantineFile&status=completed",
+            "view=contained&q=act",
+            "view=history&q=nosuchword",
+        ];
+        for raw in queries {
+            let q = parse(raw);
+            let want = expected(&conn, &q);
+            assert_eq!(
+                want.is_empty(),
+                raw.contains("nosuchword"),
+                "{raw}: {want:?}"
+            );
+            assert_eq!(
+                page(&conn, &q, usize::MAX, PagePlan::Lookup),
+                want,
+                "{raw}: lookup"
+            );
+            assert_eq!(
+                page(&conn, &q, usize::MAX, PagePlan::Scan),
+                want,
+                "{raw}: scan"
+            );
+            assert_eq!(page(&conn, &q, 10, PagePlan::Walk), want, "{raw}: walk");
+        }
+    }
+
+    #[test]
+    fn a_status_change_moves_the_row_between_filters() {
+        let conn = database(300);
+        let q = parse("view=pending&q=act&pageSize=200");
+        let before = page(&conn, &q, usize::MAX, PagePlan::Lookup);
+        let seq = before[0];
+        let body: String = conn
+            .query_row("SELECT body FROM actions WHERE seq = ?1", [seq], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let mut a: Action = serde_json::from_str(&body).unwrap();
+        a.status = Status::Rejected;
+        conn.execute(
+            "UPDATE actions SET status = 'rejected', pending = 0 WHERE seq = ?1",
+            [seq],
+        )
+        .unwrap();
+        reindex_row(&conn, seq, &a).unwrap();
+        let after = page(&conn, &q, usize::MAX, PagePlan::Lookup);
+        assert!(!after.contains(&seq));
+        assert_eq!(after.len() + 1, before.len());
+        let history = parse("view=history&q=act&status=rejected&pageSize=200");
+        for plan in [PagePlan::Lookup, PagePlan::Scan, PagePlan::Walk] {
+            let cap = if plan == PagePlan::Walk {
+                5
+            } else {
+                usize::MAX
+            };
+            assert!(page(&conn, &history, cap, plan).contains(&seq), "{plan:?}");
+        }
+    }
 }
