@@ -110,6 +110,53 @@ async fn events_are_numbered_and_carry_the_action_as_the_subscriber_sees_it() {
     assert!(id_of(events[1]) > id_of(events[0]), "monotonic");
 }
 
+/// Writes that commit one after another while the executor writes too: each subscriber gets
+/// every change, in commit order. (A later commit announced first once made the stream drop the
+/// earlier one as already sent.)
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_writes_reach_a_subscriber_in_commit_order_and_none_is_skipped() {
+    let s = spawn().await;
+    let mut stream = open(&s, VIEWER, None).await;
+    read_until(&mut stream, |b| !b.is_empty()).await;
+    let page = s
+        .get_json("/actions?view=pending&pageSize=100", ALICE)
+        .await;
+    // Actions one approval decides: each approval's own event shows it queued.
+    let ids: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| {
+            a["requiredApprovals"].as_i64().unwrap_or(1) <= 1
+                && a["allowedOperations"]
+                    .as_array()
+                    .is_some_and(|ops| ops.iter().any(|o| o == "approve"))
+        })
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .take(16)
+        .collect();
+    assert!(ids.len() >= 8, "the demo data has pending work: {ids:?}");
+    futures_util::future::join_all(ids.iter().map(|id| approve(&s, id))).await;
+    let queued = |b: &[Sse], id: &str| {
+        b.iter().any(|e| {
+            e.event == "action" && {
+                let a = action_of(e);
+                a["id"] == id && a["status"] == "queued"
+            }
+        })
+    };
+    let blocks = read_until(&mut stream, |b| ids.iter().all(|id| queued(b, id))).await;
+    let numbered: Vec<i64> = blocks
+        .iter()
+        .filter(|e| e.event == "action")
+        .map(id_of)
+        .collect();
+    assert!(
+        numbered.windows(2).all(|w| w[0] < w[1]),
+        "in commit order: {numbered:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_client_that_comes_back_gets_what_it_missed_once() {
     let s = spawn().await;

@@ -173,11 +173,16 @@ pub trait Tx: Send {
     /// A result whose lease token no longer matches (the lease ran out and another worker
     /// claimed the row) is ignored.
     async fn record_deliveries(&mut self, results: &[AttemptResult]) -> Result<(), AppError>;
-    /// Makes the write durable and visible.
-    async fn commit(self: Box<Self>) -> Result<(), AppError>;
+    /// Makes the write durable and visible, then runs `announce` before letting go of what the
+    /// write holds: announcements then leave in commit order (SQLite: the one writer is still
+    /// held, so a later write cannot announce first and make subscribers skip this one).
+    async fn commit(self: Box<Self>, announce: Announce) -> Result<(), AppError>;
     /// Abandons the write.
     async fn rollback(self: Box<Self>) -> Result<(), AppError>;
 }
+
+/// What a committed write runs before it lets go of the database (see [`Tx::commit`]).
+pub type Announce = Box<dyn FnOnce() + Send>;
 
 /// A database the server runs on.
 #[async_trait]

@@ -102,8 +102,13 @@ impl WriteCtx {
     }
 
     /// Writes the counters, the audit entries and the webhook deliveries to `targets`, commits,
-    /// and returns the changes to announce.
-    async fn finish(self, targets: &[OutboxTarget]) -> Result<Vec<Change>, AppError> {
+    /// and announces the changes to `announce_to` (when this process announces its own writes)
+    /// in commit order.
+    async fn finish(
+        self,
+        targets: &[OutboxTarget],
+        announce_to: Option<broadcast::Sender<Change>>,
+    ) -> Result<(), AppError> {
         let WriteCtx {
             mut tx,
             now,
@@ -129,8 +134,15 @@ impl WriteCtx {
             let deliveries = crate::webhooks::event::deliveries(&changes, now, targets)?;
             tx.enqueue_deliveries(&deliveries).await?;
         }
-        tx.commit().await?;
-        Ok(changes)
+        tx.commit(Box::new(move || {
+            if let Some(to) = announce_to {
+                for change in changes {
+                    // No subscriber is not an error.
+                    let _ = to.send(change);
+                }
+            }
+        }))
+        .await
     }
 }
 
@@ -258,13 +270,11 @@ impl Store {
         let mut ctx = WriteCtx::new(self.backend.begin().await?);
         match op(&mut ctx).await {
             Ok(value) => {
-                let changes = ctx.finish(self.outbox_targets()).await?;
-                if self.backend.announces_locally() {
-                    for change in changes {
-                        // No subscriber is not an error.
-                        let _ = self.events.send(change);
-                    }
-                }
+                let announce_to = self
+                    .backend
+                    .announces_locally()
+                    .then(|| self.events.clone());
+                ctx.finish(self.outbox_targets(), announce_to).await?;
                 Ok(value)
             }
             Err(err) => {

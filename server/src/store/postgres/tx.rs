@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use deadpool_postgres::Object;
 use tokio_postgres::types::ToSql;
 
-use super::super::backend::{AuditEntry, CounterKey, RowUpdate, Stored, StoredReply, Tx};
+use super::super::backend::{Announce, AuditEntry, CounterKey, RowUpdate, Stored, StoredReply, Tx};
 use super::super::outbox::{AttemptResult, ClaimedDelivery, NewDelivery};
 use super::super::rows::{decided_by, encode};
 use super::super::{decode, ms};
@@ -512,10 +512,13 @@ impl Tx for PgTx {
         outbox::record(self.client(), results).await
     }
 
-    async fn commit(mut self: Box<Self>) -> Result<(), AppError> {
+    async fn commit(mut self: Box<Self>, announce: Announce) -> Result<(), AppError> {
         let client = self.client.take().expect("transaction still open");
         match client.batch_execute("COMMIT").await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                announce();
+                Ok(())
+            }
             Err(err) => {
                 drop(Object::take(client));
                 Err(err.into())

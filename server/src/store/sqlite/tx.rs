@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::OwnedMutexGuard;
 
-use super::super::backend::{AuditEntry, CounterKey, RowUpdate, Stored, StoredReply, Tx};
+use super::super::backend::{Announce, AuditEntry, CounterKey, RowUpdate, Stored, StoredReply, Tx};
 use super::super::outbox::{AttemptResult, ClaimedDelivery, NewDelivery};
 use super::super::rows::{decided_by, encode};
 use super::super::{decode, ms, search_words};
@@ -405,9 +405,11 @@ impl Tx for SqliteTx {
         outbox::record(&self.conn, results)
     }
 
-    async fn commit(mut self: Box<Self>) -> Result<(), AppError> {
+    async fn commit(mut self: Box<Self>, announce: Announce) -> Result<(), AppError> {
         self.conn.execute_batch("COMMIT")?;
         self.open = false;
+        // Still holding the writer: the next write's changes cannot be announced before these.
+        announce();
         Ok(())
     }
 
