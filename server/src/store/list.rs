@@ -90,6 +90,24 @@ pub fn filter_tokens(a: &Action) -> Vec<String> {
     ]
 }
 
+/// The filter tokens of every action a `counters` row counts: the same tokens [`filter_tokens`]
+/// gives each of them, from the row's status, type, source, category and entity kind.
+pub fn counter_tokens([status, action_type, source, category, kind]: [&str; 5]) -> [String; 6] {
+    [
+        if Status::parse(status).is_pending() {
+            "vp"
+        } else {
+            "vh"
+        }
+        .to_owned(),
+        format!("s{}", token_part(status)),
+        format!("t{}", token_part(action_type)),
+        format!("o{}", token_part(source)),
+        format!("c{}", token_part(category)),
+        format!("k{}", token_part(kind)),
+    ]
+}
+
 /// The filter of a query as token alternatives: every group must match one of its tokens.
 /// (`from` / `to` are not tokens: callers check them on the rows.)
 pub fn filter_token_groups(q: &ActionQuery) -> Vec<Vec<String>> {

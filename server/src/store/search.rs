@@ -15,7 +15,7 @@ use action_center_core::ActionQuery;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-use super::list::{filter_token_groups, search_plan, SearchPlan};
+use super::list::{counter_tokens, filter_token_groups, search_plan, SearchPlan};
 
 /// Starts every filter token in the index text: a private-use character, which no searched word
 /// holds (words are runs of letters and digits) but the tokenizer keeps as part of a token.
@@ -78,6 +78,20 @@ pub fn expand(prefix: &str, words: Vec<String>) -> PrefixTerms {
 /// The first word after every word that begins with `prefix` (for a range scan).
 pub fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
+}
+
+/// How many actions hold each filter token, from the `counters` rows (their five dimensions
+/// and count).
+pub fn token_counts<'a>(
+    rows: impl IntoIterator<Item = ([&'a str; 5], u64)>,
+) -> HashMap<String, u64> {
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for (key, n) in rows {
+        for token in counter_tokens(key) {
+            *counts.entry(token).or_default() += n;
+        }
+    }
+    counts
 }
 
 /// A filter in the expression.

@@ -7,6 +7,7 @@ mod listen;
 mod outbox;
 mod reads;
 pub mod schema;
+mod search;
 mod seed;
 mod tx;
 
@@ -21,11 +22,11 @@ use tokio_postgres::NoTls;
 
 use super::backend::{Backend, PoolUse, Stored, Tx};
 use super::events::{Change, Replay};
+use super::list::filter_tokens;
 use super::list::ListResult;
-use super::list::{filter_token_groups, filter_tokens};
 use super::outbox::{DeliveryFilter, DeliveryRow, OutboxBacklog};
+use super::search_words;
 use super::seed::SeedPlan;
-use super::{search_words, Search};
 use crate::errors::AppError;
 
 /// The channel commits are announced on.
@@ -105,31 +106,6 @@ pub fn tsvector_literal(a: &Action) -> String {
     let words = search_words(a).into_iter().map(|w| format!("'{w}'"));
     let tokens = filter_tokens(a).into_iter().map(|t| format!("'~{t}'"));
     words.chain(tokens).collect::<Vec<_>>().join(" ")
-}
-
-/// The search and the query's filters (but not its time range) as one `tsquery`.
-pub fn tsquery_with_filters(
-    search: &Search,
-    q: &action_center_core::ActionQuery,
-) -> Option<String> {
-    let mut parts = vec![tsquery_literal(search)?];
-    for group in filter_token_groups(q) {
-        let alternatives: Vec<String> = group.iter().map(|t| format!("'~{t}'")).collect();
-        parts.push(format!("({})", alternatives.join(" | ")));
-    }
-    Some(parts.join(" & "))
-}
-
-/// The `tsquery` of a search: every word, the last one as a prefix.
-pub fn tsquery_literal(search: &Search) -> Option<String> {
-    match search {
-        Search::Words { whole, prefix } => {
-            let mut terms: Vec<String> = whole.iter().map(|w| format!("'{w}'")).collect();
-            terms.push(format!("'{prefix}':*"));
-            Some(terms.join(" & "))
-        }
-        _ => None,
-    }
 }
 
 impl PgBackend {

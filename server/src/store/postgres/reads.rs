@@ -10,11 +10,11 @@ use tokio_postgres::IsolationLevel;
 use super::super::backend::Stored;
 use super::super::events::{Change, Replay};
 use super::super::list::{
-    countable, filter, fold_facets, order_by, search_plan, without_facet_filters, Dialect,
-    ListResult, Param, Search, SearchPlan, Where, TOTAL_CAP,
+    countable, filter, fold_facets, order_by, without_facet_filters, Dialect, ListResult, Param,
+    Search, Where, TOTAL_CAP,
 };
 use super::super::{decode, from_ms};
-use super::{column_text, decode_comment, tsquery_literal, tsquery_with_filters};
+use super::{column_text, decode_comment, search};
 use crate::errors::AppError;
 
 /// A parameter as tokio-postgres takes it.
@@ -36,23 +36,19 @@ fn refs(params: &[Box<dyn ToSql + Sync + Send>]) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect()
 }
 
-/// The filter over `actions`, search included.
-fn row_filter(q: &ActionQuery) -> Where {
+/// The filter over `actions`, search included (its last word expanded through the vocabulary).
+async fn row_filter(client: &Client, q: &ActionQuery) -> Result<Where, AppError> {
     let mut w = filter(q, Dialect::Postgres, false, None);
-    add_search(&mut w, &Search::from_query(q.q.as_deref()));
-    w
-}
-
-fn add_search(w: &mut Where, search: &Search) {
-    match search {
-        Search::None => {}
-        Search::Nothing => w.push("FALSE"),
-        Search::Words { .. } => {
-            let query = tsquery_literal(search).unwrap_or_default();
+    let search = Search::from_query(q.q.as_deref());
+    match search::tsquery(client, &search, None).await? {
+        Some(query) => {
             let mark = w.bind(Param::Text(query));
             w.push(format!("words @@ {mark}::text::tsquery"));
         }
+        None if search != Search::None => w.push("FALSE"),
+        None => {}
     }
+    Ok(w)
 }
 
 async fn query(
@@ -76,7 +72,7 @@ pub async fn count(client: &Client, q: &ActionQuery) -> Result<(u64, bool), AppE
         let n: i64 = query(client, &sql, &w).await?[0].get(0);
         return Ok((n.max(0) as u64, false));
     }
-    let w = row_filter(q);
+    let w = row_filter(client, q).await?;
     let sql = format!(
         "SELECT count(*) FROM (SELECT 1 FROM actions WHERE {} LIMIT {}) m",
         w.sql(),
@@ -87,65 +83,20 @@ pub async fn count(client: &Client, q: &ActionQuery) -> Result<(u64, bool), AppE
     Ok((n.min(TOTAL_CAP), n > TOTAL_CAP))
 }
 
-/// A page of a search (without a time range): one GIN query finds the matches with the
-/// filters (tokens in `words`), up to [`TOTAL_CAP`] + 1 of them, which gives the total. When all
-/// are known, the page comes from sorting them, or — cheaper when they are many and the page
-/// early — from walking the sort index and keeping the matches. Past the cap, the index walk
-/// tests each row's words instead (`ts_match_vq`, which no index answers).
+/// A page of a search without a time range (see [`search::page`]).
 async fn search_page(
     client: &Client,
     q: &ActionQuery,
     search: &Search,
 ) -> Result<ListResult, AppError> {
-    let size = q.page_size_or_default() as u64;
-    let offset = (q.page_or_default() as u64 - 1) * size;
-    let order = order_by(q, Dialect::Postgres);
-    let everything = tsquery_with_filters(search, q).unwrap_or_default();
-    let stmt = client
-        .prepare_cached("SELECT seq FROM actions WHERE words @@ $1::text::tsquery LIMIT $2")
-        .await?;
-    let matches: Vec<i64> = client
-        .query(&stmt, &[&everything, &((TOTAL_CAP + 1) as i64)])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let n = matches.len() as u64;
-    let (w, total, lower_bound) = if n > TOTAL_CAP {
-        let mut w = filter(q, Dialect::Postgres, false, None);
-        let mark = w.bind(Param::Text(tsquery_literal(search).unwrap_or_default()));
-        w.push(format!("ts_match_vq(words, {mark}::text::tsquery)"));
-        (w, TOTAL_CAP, true)
-    } else {
-        let unsearched = ActionQuery {
-            q: None,
-            ..q.clone()
-        };
-        let (rows_in_view, _) = count(client, &unsearched).await?;
-        let mut w = Where::new(Dialect::Postgres);
-        let plan = search_plan(n, rows_in_view, offset, size);
-        let view = filter(&unsearched, Dialect::Postgres, false, None);
-        match (plan, &q.view) {
-            (SearchPlan::Scan, Some(_)) => {
-                // `seq + 0`: not the primary key, so the planner walks the sort index.
-                w = view;
-                let mark = w.bind(Param::Ints(matches));
-                w.push(format!("seq + 0 = ANY({mark})"));
-            }
-            _ => {
-                let mark = w.bind(Param::Ints(matches));
-                w.push(format!("seq = ANY({mark})"));
-            }
-        }
-        (w, n, false)
-    };
+    let (seqs, total, total_is_lower_bound) = search::page(client, q, search).await?;
     let sql = format!(
-        "SELECT body FROM actions WHERE seq IN (
-            SELECT seq FROM actions WHERE {} ORDER BY {order} LIMIT {size} OFFSET {offset})
-         ORDER BY {order}",
-        w.sql()
+        "SELECT body FROM actions WHERE seq = ANY($1) ORDER BY {}",
+        order_by(q, Dialect::Postgres)
     );
-    let items = query(client, &sql, &w)
+    let stmt = client.prepare_cached(&sql).await?;
+    let items = client
+        .query(&stmt, &[&seqs])
         .await?
         .iter()
         .map(|r| decode(r.get(0)))
@@ -153,7 +104,7 @@ async fn search_page(
     Ok(ListResult {
         items,
         total,
-        total_is_lower_bound: lower_bound,
+        total_is_lower_bound,
     })
 }
 
@@ -165,7 +116,7 @@ pub async fn list(client: &Client, q: &ActionQuery) -> Result<ListResult, AppErr
     }
     let size = q.page_size_or_default() as i64;
     let offset = (q.page_or_default() as i64 - 1) * size;
-    let w = row_filter(q);
+    let w = row_filter(client, q).await?;
     let sql = format!(
         "SELECT body FROM actions WHERE seq IN (
             SELECT seq FROM actions WHERE {} ORDER BY {order} LIMIT {size} OFFSET {offset})
@@ -192,7 +143,7 @@ pub async fn export(
     q: &ActionQuery,
     sink: mpsc::Sender<Result<Action, AppError>>,
 ) -> Result<(), AppError> {
-    let w = row_filter(q);
+    let w = row_filter(client, q).await?;
     let sql = format!(
         "SELECT body FROM actions WHERE {} ORDER BY {}",
         w.sql(),
@@ -226,7 +177,7 @@ pub async fn facets(client: &Client, q: &ActionQuery) -> Result<Facets, AppError
         );
         (sql, w)
     } else {
-        let w = row_filter(&base);
+        let w = row_filter(client, &base).await?;
         let sql = format!(
             "SELECT action_type, status, source, category, count(*) FROM actions WHERE {}
              GROUP BY 1, 2, 3, 4",

@@ -98,6 +98,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX ix_outbox_action ON webhook_outbox (receiver, action_id, event_id);
     CREATE INDEX ix_outbox_troubled ON webhook_outbox (dead, attempts);
     "#,
+    // 3: the search vocabulary: every indexed word, so that a query's last word becomes the
+    // whole words it begins (see `search`), filled from the words already indexed.
+    r#"
+    CREATE TABLE search_vocab (term text COLLATE "C" PRIMARY KEY);
+    INSERT INTO search_vocab (term)
+    SELECT word FROM ts_stat('SELECT words FROM actions') WHERE left(word, 1) <> '~'
+    ON CONFLICT (term) DO NOTHING;
+    "#,
 ];
 
 /// Secondary indexes of `actions` and `audit`: the list's filters and sorts, the search. Kept

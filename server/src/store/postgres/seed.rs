@@ -10,7 +10,7 @@ use super::super::ms;
 use super::super::rows::decided_by;
 use super::super::seed::SeedPlan;
 use super::tx::row_values;
-use super::{column_text as t, encode_comment, schema};
+use super::{column_text as t, encode_comment, schema, search};
 use crate::errors::AppError;
 
 /// Advisory lock key held while seeding ("ac-seed").
@@ -173,6 +173,7 @@ pub async fn seed(client: &mut Client, plan: SeedPlan) -> Result<bool, AppError>
          FROM actions GROUP BY 1, 2, 3, 4, 5;",
     )
     .await?;
+    tx.batch_execute(search::REBUILD_VOCAB).await?;
     if bulk {
         tx.batch_execute("SET LOCAL maintenance_work_mem = '512MB'")
             .await?;
@@ -180,7 +181,7 @@ pub async fn seed(client: &mut Client, plan: SeedPlan) -> Result<bool, AppError>
     }
     tx.commit().await?;
     client
-        .batch_execute("VACUUM (ANALYZE) actions, audit, counters")
+        .batch_execute("VACUUM (ANALYZE) actions, audit, counters, search_vocab")
         .await?;
     Ok(true)
 }

@@ -12,9 +12,11 @@ use tokio_postgres::types::ToSql;
 use super::super::backend::{Announce, AuditEntry, CounterKey, RowUpdate, Stored, StoredReply, Tx};
 use super::super::outbox::{AttemptResult, ClaimedDelivery, NewDelivery};
 use super::super::rows::{decided_by, encode};
-use super::super::{decode, ms};
+use super::super::{decode, ms, search_words};
 use super::outbox;
-use super::{ascii_key, column_text as t, encode_comment, tsvector_literal, EVENTS_CHANNEL};
+use super::{
+    ascii_key, column_text as t, encode_comment, search, tsvector_literal, EVENTS_CHANNEL,
+};
 use crate::errors::AppError;
 
 /// Advisory lock key of the audit append ("ac-event").
@@ -181,6 +183,8 @@ impl Tx for PgTx {
                     &v.body,
                 ],
             )
+            .await?;
+        self.execute(search::NOTE_WORDS, &[&search_words(a)])
             .await?;
         Ok(rows[0].get(0))
     }

@@ -101,30 +101,18 @@ fn token_counts(conn: &Connection) -> Result<HashMap<String, u64>, AppError> {
     let mut stmt = conn.prepare_cached(
         "SELECT status, action_type, source, category, entity_kind, n FROM counters WHERE n > 0",
     )?;
-    let mut rows = stmt.query([])?;
-    let mut counts: HashMap<String, u64> = HashMap::new();
-    while let Some(r) = rows.next()? {
-        let status: String = r.get(0)?;
-        let n = r.get::<_, i64>(5)?.max(0) as u64;
-        let view = if status == "pending" { "vp" } else { "vh" };
-        let values = [
-            view.to_owned(),
-            format!("s{status}"),
-            format!("t{}", r.get::<_, String>(1)?),
-            format!("o{}", r.get::<_, String>(2)?),
-            format!("c{}", r.get::<_, String>(3)?),
-            format!("k{}", r.get::<_, String>(4)?),
-        ];
-        for v in values {
-            let token: String = v
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            *counts.entry(token).or_default() += n;
-        }
-    }
-    Ok(counts)
+    let rows: Vec<([String; 5], u64)> = stmt
+        .query_map([], |r| {
+            Ok((
+                [r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+                r.get::<_, i64>(5)?.max(0) as u64,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(super::super::search::token_counts(
+        rows.iter()
+            .map(|(key, n)| (key.each_ref().map(String::as_str), *n)),
+    ))
 }
 
 /// The indexed words that begin with `prefix` (folded), at most one past [`MAX_EXPANSION`].

@@ -1,0 +1,231 @@
+//! Search on PostgreSQL: the GIN index on `actions.words` holds each action's words and filter
+//! tokens (`~`-marked); `search_vocab` lists the indexed words, so that the last word of a query
+//! becomes the few whole words it begins. A prefix query (`'laptop':*`) makes GIN build the
+//! full bitmap of every word in the range before it returns a row, while whole words are
+//! intersected with its fast scan (several times cheaper at 1,000,000 actions, see
+//! BENCHMARKS.md). The query's filters go into the same index query as required tokens.
+//!
+//! A page is then read one of two ways: the matches (at most [`TOTAL_CAP`] + 1) are collected
+//! with their sort keys and sorted, which also gives the total; or, past the cap, the list's sort
+//! index is walked in order and each row tested, which meets a match every few rows.
+
+use action_center_core::{ActionQuery, View};
+use deadpool_postgres::ClientWrapper as Client;
+
+use super::super::list::{filter_token_groups, order_by, sort_column, Dialect, Search, TOTAL_CAP};
+use super::super::search::{expand, prefix_end, PrefixTerms, TokenFilter, MAX_EXPANSION};
+use crate::errors::AppError;
+
+/// Adds words of newly written actions to the vocabulary. Sorted, so that two writes adding
+/// the same new words lock them in the same order.
+pub const NOTE_WORDS: &str = "INSERT INTO search_vocab (term)
+     SELECT w FROM unnest($1::text[]) AS w ORDER BY w ON CONFLICT (term) DO NOTHING";
+
+/// Fills the vocabulary from every indexed word (a migration, or after a bulk seed).
+pub const REBUILD_VOCAB: &str = "INSERT INTO search_vocab (term)
+     SELECT word FROM ts_stat('SELECT words FROM actions') WHERE left(word, 1) <> '~'
+     ON CONFLICT (term) DO NOTHING";
+
+/// The indexed words that begin with `prefix`, at most one past [`MAX_EXPANSION`].
+async fn words_beginning(client: &Client, prefix: &str) -> Result<Vec<String>, AppError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT term FROM search_vocab WHERE term >= $1 AND term < $2 ORDER BY term LIMIT $3",
+        )
+        .await?;
+    let rows = client
+        .query(
+            &stmt,
+            &[&prefix, &prefix_end(prefix), &(MAX_EXPANSION as i64 + 1)],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+fn lexeme(word: &str) -> String {
+    format!("'{word}'")
+}
+
+fn any_of(items: Vec<String>) -> String {
+    if items.len() == 1 {
+        items.into_iter().next().unwrap_or_default()
+    } else {
+        format!("({})", items.join(" | "))
+    }
+}
+
+/// The `tsquery` text: every whole word, one of the prefix terms, every filter; `None` when
+/// nothing can match. Words are letters and digits, tokens those and `~`, so quoting is all the
+/// escaping they need.
+pub fn tsquery_text(
+    whole: &[String],
+    prefix: &PrefixTerms,
+    filters: &[TokenFilter],
+) -> Option<String> {
+    let mut all: Vec<String> = whole.iter().map(|w| lexeme(w)).collect();
+    match prefix {
+        PrefixTerms::Words(words) if words.is_empty() => return None,
+        PrefixTerms::Words(words) => all.push(any_of(words.iter().map(|w| lexeme(w)).collect())),
+        PrefixTerms::Wildcard(p) => all.push(format!("{}:*", lexeme(p))),
+    }
+    let token = |t: &String| lexeme(&format!("~{t}"));
+    for f in filters {
+        match f {
+            TokenFilter::AnyOf(ts) if ts.is_empty() => return None,
+            TokenFilter::AnyOf(ts) => all.push(any_of(ts.iter().map(token).collect())),
+            TokenFilter::NoneOf(ts) if ts.is_empty() => {}
+            TokenFilter::NoneOf(ts) => {
+                all.push(format!("!{}", any_of(ts.iter().map(token).collect())))
+            }
+        }
+    }
+    Some(all.join(" & "))
+}
+
+/// The words of a search as a `tsquery` (its last word expanded through the vocabulary), with
+/// the query's filters as tokens when `with_filters`; `None` when nothing can match.
+pub async fn tsquery(
+    client: &Client,
+    search: &Search,
+    q: Option<&ActionQuery>,
+) -> Result<Option<String>, AppError> {
+    let Search::Words { whole, prefix } = search else {
+        return Ok(None);
+    };
+    let terms = expand(prefix, words_beginning(client, prefix).await?);
+    // Each filter as "one of these": GIN's fast scan skips through the posting lists of
+    // required entries, while a negated one ("none of the others", cheaper on SQLite) must be
+    // read whole — 2–3× slower at 1,000,000 actions.
+    let filters: Vec<TokenFilter> = q
+        .map(filter_token_groups)
+        .unwrap_or_default()
+        .into_iter()
+        .map(TokenFilter::AnyOf)
+        .collect();
+    Ok(tsquery_text(whole, &terms, &filters))
+}
+
+/// The row numbers of a search's page (without a time range), its total, and whether the total
+/// is a lower bound.
+pub async fn page(
+    client: &Client,
+    q: &ActionQuery,
+    search: &Search,
+) -> Result<(Vec<i64>, u64, bool), AppError> {
+    let Some(query) = tsquery(client, search, Some(q)).await? else {
+        return Ok((Vec::new(), 0, false));
+    };
+    let size = q.page_size_or_default() as i64;
+    let offset = (q.page_or_default() as i64 - 1) * size;
+    let (n, seqs) = collected_page(client, q, &query, size, offset).await?;
+    if n <= TOTAL_CAP {
+        return Ok((seqs, n, false));
+    }
+    let seqs = walk(client, q, &query, size, offset).await?;
+    Ok((seqs, TOTAL_CAP, true))
+}
+
+/// The sort keys a page is ordered by (`id` last).
+fn sort_keys(q: &ActionQuery) -> String {
+    match sort_column(q, Dialect::Postgres).0 {
+        Some(column) => format!("{column}, id"),
+        None => "id".to_owned(),
+    }
+}
+
+/// Collects at most [`TOTAL_CAP`] + 1 matches with their sort keys: their number, and the page
+/// among them in list order (the page, when they are all the matches).
+async fn collected_page(
+    client: &Client,
+    q: &ActionQuery,
+    query: &str,
+    size: i64,
+    offset: i64,
+) -> Result<(u64, Vec<i64>), AppError> {
+    let sql = format!(
+        "WITH m AS MATERIALIZED (
+            SELECT seq, {keys} FROM actions WHERE words @@ $1::text::tsquery LIMIT {cap})
+         SELECT (SELECT count(*) FROM m),
+                ARRAY(SELECT seq FROM m ORDER BY {order} LIMIT {size} OFFSET {offset})",
+        keys = sort_keys(q),
+        cap = TOTAL_CAP + 1,
+        order = order_by(q, Dialect::Postgres),
+    );
+    let stmt = client.prepare_cached(&sql).await?;
+    let row = client.query_one(&stmt, &[&query]).await?;
+    let n: i64 = row.get(0);
+    Ok((n.max(0) as u64, row.get(1)))
+}
+
+/// Walks the sort index of each view the query covers and tests each row (`ts_match_vq`, which
+/// no index answers, so the planner keeps the index order), returning the page.
+async fn walk(
+    client: &Client,
+    q: &ActionQuery,
+    query: &str,
+    size: i64,
+    offset: i64,
+) -> Result<Vec<i64>, AppError> {
+    let order = order_by(q, Dialect::Postgres);
+    let part = |pending: bool, limit: i64, skip: i64| {
+        format!(
+            "SELECT seq, {keys} FROM actions
+             WHERE pending = {pending} AND ts_match_vq(words, $1::text::tsquery)
+             ORDER BY {order} LIMIT {limit} OFFSET {skip}",
+            keys = sort_keys(q),
+        )
+    };
+    let sql = match q.view {
+        Some(View::Pending) => format!("SELECT seq FROM ({}) p", part(true, size, offset)),
+        Some(View::History) | Some(View::Contained) => {
+            format!("SELECT seq FROM ({}) p", part(false, size, offset))
+        }
+        // Both views: the first offset + size of each, merged in list order.
+        _ => format!(
+            "SELECT seq FROM (({}) UNION ALL ({})) p ORDER BY {order} LIMIT {size} OFFSET {offset}",
+            part(true, offset + size, 0),
+            part(false, offset + size, 0),
+        ),
+    };
+    let stmt = client.prepare_cached(&sql).await?;
+    Ok(client
+        .query(&stmt, &[&query])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_ands_words_prefix_and_filters() {
+        let text = tsquery_text(
+            &["fin".into()],
+            &PrefixTerms::Words(vec!["laptop".into(), "laptops".into()]),
+            &[
+                TokenFilter::AnyOf(vec!["tquarantinefile".into()]),
+                TokenFilter::NoneOf(vec!["vp".into()]),
+            ],
+        );
+        assert_eq!(
+            text.as_deref(),
+            Some("'fin' & ('laptop' | 'laptops') & '~tquarantinefile' & !'~vp'")
+        );
+        assert_eq!(
+            tsquery_text(&[], &PrefixTerms::Wildcard("07".into()), &[]).as_deref(),
+            Some("'07':*")
+        );
+        assert_eq!(tsquery_text(&[], &PrefixTerms::Words(vec![]), &[]), None);
+        assert_eq!(
+            tsquery_text(
+                &[],
+                &PrefixTerms::Words(vec!["a".into()]),
+                &[TokenFilter::AnyOf(vec![])]
+            ),
+            None
+        );
+    }
+}
