@@ -366,15 +366,7 @@ async fn three_instances_behind_nginx() {
     // database): each action expires once.
     let overdue = c.ids("view=pending&pageSize=5&sort=id:asc").await;
     for id in &overdue {
-        exec_sql(
-            &c.database,
-            "",
-            "UPDATE actions SET expires_at = 1000,
-                body = jsonb_set(body::jsonb, '{expiresAt}', '\"1970-01-01T00:00:01Z\"')::text
-             WHERE id = $1",
-            id,
-        )
-        .await;
+        expire_deadline(&c.database, id).await;
     }
     let location = action_center_server::store::Location::parse(&c.database);
     let mut stores = Vec::new();

@@ -261,16 +261,7 @@ async fn overdue_pending_actions_expire_and_cannot_be_decided() {
     let ids = s.ids("view=pending&actionType=isolateDevice", ALICE).await;
     // Move two deadlines into the past, as time would.
     for id in &ids[..2] {
-        exec_sql(
-            &s.db(),
-            "UPDATE actions SET expires_at = 1000,
-                body = json_set(body, '$.expiresAt', '1970-01-01T00:00:01Z') WHERE id = ?1",
-            "UPDATE actions SET expires_at = 1000,
-                body = jsonb_set(body::jsonb, '{expiresAt}', '\"1970-01-01T00:00:01Z\"')::text
-             WHERE id = $1",
-            id,
-        )
-        .await;
+        expire_deadline(&s.db(), id).await;
     }
     let r: Value = s
         .post(

@@ -88,6 +88,21 @@ pub async fn exec_sql(database: &str, sqlite: &str, postgres: &str, param: &str)
     }
 }
 
+/// Moves an action's approval deadline into the past, as time would, in its row and document.
+pub async fn expire_deadline(database: &str, id: &str) {
+    exec_sql(
+        database,
+        "UPDATE actions SET expires_at = 1000,
+            body = json_set(body, '$.expiresAt', '1970-01-01T00:00:01Z') WHERE id = ?1",
+        "WITH a AS (UPDATE actions SET expires_at = 1000 WHERE id = $1 RETURNING seq)
+         UPDATE action_bodies b
+         SET body = jsonb_set(b.body::jsonb, '{expiresAt}', '\"1970-01-01T00:00:01Z\"')::text
+         FROM a WHERE b.seq = a.seq",
+        id,
+    )
+    .await;
+}
+
 pub fn config(dir: &tempfile::TempDir) -> Config {
     Config {
         listen: "127.0.0.1:0".parse().unwrap(),

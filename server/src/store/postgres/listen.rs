@@ -96,7 +96,8 @@ async fn catch_up(
     let client = pool.get().await?;
     let stmt = client
         .prepare_cached(
-            "SELECT au.seq, au.event, a.body FROM audit au JOIN actions a ON a.seq = au.action_seq
+            "SELECT au.seq, au.event, b.body FROM audit au
+             JOIN action_bodies b ON b.seq = au.action_seq
              WHERE au.seq > $1 ORDER BY au.seq LIMIT $2",
         )
         .await?;

@@ -40,7 +40,7 @@ fn refs(params: &[Box<dyn ToSql + Sync + Send>]) -> Vec<&(dyn ToSql + Sync)> {
 async fn row_filter(client: &Client, q: &ActionQuery) -> Result<Where, AppError> {
     let mut w = filter(q, Dialect::Postgres, false, None);
     let search = Search::from_query(q.q.as_deref());
-    match search::tsquery(client, &search, None).await? {
+    match search::tsquery(client, &search, &[]).await? {
         Some(query) => {
             let mark = w.bind(Param::Text(query));
             w.push(format!("words @@ {mark}::text::tsquery"));
@@ -51,7 +51,7 @@ async fn row_filter(client: &Client, q: &ActionQuery) -> Result<Where, AppError>
     Ok(w)
 }
 
-async fn query(
+pub(super) async fn query(
     client: &Client,
     sql: &str,
     w: &Where,
@@ -90,22 +90,29 @@ async fn search_page(
     search: &Search,
 ) -> Result<ListResult, AppError> {
     let (seqs, total, total_is_lower_bound) = search::page(client, q, search).await?;
-    let sql = format!(
-        "SELECT body FROM actions WHERE seq = ANY($1) ORDER BY {}",
-        order_by(q, Dialect::Postgres)
-    );
-    let stmt = client.prepare_cached(&sql).await?;
-    let items = client
-        .query(&stmt, &[&seqs])
-        .await?
-        .iter()
-        .map(|r| decode(r.get(0)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = bodies_in_order(client, &seqs).await?;
     Ok(ListResult {
         items,
         total,
         total_is_lower_bound,
     })
+}
+
+/// The actions of rows `seqs`, in that order.
+async fn bodies_in_order(client: &Client, seqs: &[i64]) -> Result<Vec<Action>, AppError> {
+    let stmt = client
+        .prepare_cached("SELECT seq, body FROM action_bodies WHERE seq = ANY($1)")
+        .await?;
+    let mut found: std::collections::HashMap<i64, String> = client
+        .query(&stmt, &[&seqs])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    seqs.iter()
+        .filter_map(|seq| found.remove(seq))
+        .map(|body| decode(&body))
+        .collect()
 }
 
 /// One page of the list.
@@ -118,17 +125,16 @@ pub async fn list(client: &Client, q: &ActionQuery) -> Result<ListResult, AppErr
     let offset = (q.page_or_default() as i64 - 1) * size;
     let w = row_filter(client, q).await?;
     let sql = format!(
-        "SELECT body FROM actions WHERE seq IN (
-            SELECT seq FROM actions WHERE {} ORDER BY {order} LIMIT {size} OFFSET {offset})
-         ORDER BY {order}",
+        "SELECT seq FROM actions WHERE {} ORDER BY {} LIMIT {size} OFFSET {offset}",
         w.sql(),
-        order = order_by(q, Dialect::Postgres)
+        order_by(q, Dialect::Postgres)
     );
-    let items = query(client, &sql, &w)
+    let seqs: Vec<i64> = query(client, &sql, &w)
         .await?
         .iter()
-        .map(|r| decode(r.get(0)))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|r| r.get(0))
+        .collect();
+    let items = bodies_in_order(client, &seqs).await?;
     let (total, total_is_lower_bound) = count(client, q).await?;
     Ok(ListResult {
         items,
@@ -145,7 +151,7 @@ pub async fn export(
 ) -> Result<(), AppError> {
     let w = row_filter(client, q).await?;
     let sql = format!(
-        "SELECT body FROM actions WHERE {} ORDER BY {}",
+        "SELECT b.body FROM actions JOIN action_bodies b USING (seq) WHERE {} ORDER BY {}",
         w.sql(),
         order_by(q, Dialect::Postgres)
     );
@@ -196,7 +202,10 @@ pub async fn facets(client: &Client, q: &ActionQuery) -> Result<Facets, AppError
 /// One action.
 pub async fn action(client: &Client, id: &str) -> Result<Option<Stored>, AppError> {
     let stmt = client
-        .prepare_cached("SELECT seq, body FROM actions WHERE id = $1")
+        .prepare_cached(
+            "SELECT a.seq, b.body FROM actions a JOIN action_bodies b ON b.seq = a.seq
+             WHERE a.id = $1",
+        )
         .await?;
     let rows = client.query(&stmt, &[&id]).await?;
     rows.first()
@@ -216,10 +225,10 @@ pub async fn related_instances(client: &Client, a: &Action) -> Result<Vec<Stored
     };
     let rows = client
         .query(
-            "SELECT seq, body FROM actions
-             WHERE sha256 = $1 AND action_type = 'quarantineFile'
-               AND status IN ('completed', 'undoFailed') AND id <> $2 AND asset_id <> $3
-             ORDER BY updated_at DESC, id DESC",
+            "SELECT a.seq, b.body FROM actions a JOIN action_bodies b ON b.seq = a.seq
+             WHERE a.sha256 = $1 AND a.action_type = 'quarantineFile'
+               AND a.status IN ('completed', 'undoFailed') AND a.id <> $2 AND a.asset_id <> $3
+             ORDER BY a.updated_at DESC, a.id DESC",
             &[&column_text(sha), &a.id, &column_text(&a.asset.id)],
         )
         .await?;
@@ -301,7 +310,7 @@ pub async fn changes_since(
             "SELECT last.id, a.body
              FROM (SELECT action_seq, max(seq) AS id FROM audit WHERE seq > $1
                    GROUP BY action_seq) last
-             JOIN actions a ON a.seq = last.action_seq
+             JOIN action_bodies a ON a.seq = last.action_seq
              ORDER BY last.id",
             &[&after],
         )

@@ -7,7 +7,7 @@ use futures_util::SinkExt;
 use tokio_postgres::Client;
 
 use super::super::ms;
-use super::super::rows::decided_by;
+use super::super::rows::{decided_by, encode};
 use super::super::seed::SeedPlan;
 use super::tx::row_values;
 use super::{column_text as t, encode_comment, schema, search};
@@ -96,7 +96,7 @@ pub async fn seed(client: &mut Client, plan: SeedPlan) -> Result<bool, AppError>
         &tx,
         "COPY actions (seq, id, version, action_type, category, source, status, pending,
             entity_kind, asset_id, asset_name, asset_key, entity_name, entity_key, sha256,
-            investigation_id, decided_by, created_at, updated_at, expires_at, words, body)
+            investigation_id, decided_by, created_at, updated_at, expires_at, words)
          FROM STDIN",
         |out| {
             let Some(d) = drafts.next() else {
@@ -104,7 +104,7 @@ pub async fn seed(client: &mut Client, plan: SeedPlan) -> Result<bool, AppError>
             };
             seq += 1;
             let a = &d.action;
-            let v = row_values(a)?;
+            let v = row_values(a);
             let n = |x: i64| x.to_string();
             row(
                 out,
@@ -130,12 +130,22 @@ pub async fn seed(client: &mut Client, plan: SeedPlan) -> Result<bool, AppError>
                     Some(&n(ms(a.updated_at))),
                     a.expires_at.map(|t| n(ms(t))).as_deref(),
                     Some(&v.words),
-                    Some(&v.body),
                 ],
             );
             Ok(true)
         },
     )
+    .await?;
+    let mut drafts = (plan.drafts)();
+    let mut seq: i64 = 0;
+    copy(&tx, "COPY action_bodies (seq, body) FROM STDIN", |out| {
+        let Some(d) = drafts.next() else {
+            return Ok(false);
+        };
+        seq += 1;
+        row(out, &[Some(&seq.to_string()), Some(&encode(&d.action)?)]);
+        Ok(true)
+    })
     .await?;
     let mut drafts = (plan.drafts)();
     let mut seq: i64 = 0;
@@ -181,7 +191,7 @@ pub async fn seed(client: &mut Client, plan: SeedPlan) -> Result<bool, AppError>
     }
     tx.commit().await?;
     client
-        .batch_execute("VACUUM (ANALYZE) actions, audit, counters, search_vocab")
+        .batch_execute("VACUUM (ANALYZE) actions, action_bodies, audit, counters, search_vocab")
         .await?;
     Ok(true)
 }

@@ -86,20 +86,18 @@ impl Drop for PgTx {
     }
 }
 
-/// The parameters of a new row, in the order of [`INSERT_COLUMNS`].
-pub fn row_values(a: &Action) -> Result<RowValues, AppError> {
-    Ok(RowValues {
-        body: encode(a)?,
+/// What a new row stores beyond the action's own fields (its document goes to
+/// `action_bodies`).
+pub fn row_values(a: &Action) -> RowValues {
+    RowValues {
         words: tsvector_literal(a),
         asset_key: ascii_key(&a.asset.name),
         entity_key: ascii_key(&a.entity.name),
-    })
+    }
 }
 
 /// What an action row stores beyond the action's own fields.
 pub struct RowValues {
-    /// The JSON document.
-    pub body: String,
     /// The search words, as a `tsvector` literal.
     pub words: String,
     /// The asset name for sorting (ASCII lower case).
@@ -110,10 +108,14 @@ pub struct RowValues {
 
 #[async_trait]
 impl Tx for PgTx {
+    // Loads lock the row and its document (`OF a, b`): when a lock waits for another write,
+    // PostgreSQL re-reads only the locked rows' newest versions, and a document left unlocked
+    // would be the one from before that write, a version behind the row.
     async fn load_by_id(&mut self, id: &str) -> Result<Option<Stored>, AppError> {
         Ok(self
             .stored(
-                "SELECT seq, body FROM actions WHERE id = $1 FOR UPDATE",
+                "SELECT a.seq, b.body FROM actions a JOIN action_bodies b ON b.seq = a.seq
+                 WHERE a.id = $1 FOR UPDATE OF a, b",
                 &[&id],
             )
             .await?
@@ -123,7 +125,8 @@ impl Tx for PgTx {
     async fn load_many(&mut self, ids: &[String]) -> Result<Vec<Option<Stored>>, AppError> {
         let rows = self
             .query(
-                "SELECT seq, body, id FROM actions WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+                "SELECT a.seq, b.body, a.id FROM actions a JOIN action_bodies b ON b.seq = a.seq
+                 WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE OF a, b",
                 &[&ids],
             )
             .await?;
@@ -142,7 +145,8 @@ impl Tx for PgTx {
     async fn load_by_seq(&mut self, seq: i64) -> Result<Option<Stored>, AppError> {
         Ok(self
             .stored(
-                "SELECT seq, body FROM actions WHERE seq = $1 FOR UPDATE",
+                "SELECT a.seq, b.body FROM actions a JOIN action_bodies b ON b.seq = a.seq
+                 WHERE a.seq = $1 FOR UPDATE OF a, b",
                 &[&seq],
             )
             .await?
@@ -150,14 +154,14 @@ impl Tx for PgTx {
     }
 
     async fn insert(&mut self, a: &Action) -> Result<i64, AppError> {
-        let v = row_values(a)?;
+        let v = row_values(a);
         let rows = self
             .query(
                 "INSERT INTO actions (id, version, action_type, category, source, status, pending,
                     entity_kind, asset_id, asset_name, asset_key, entity_name, entity_key, sha256,
-                    investigation_id, decided_by, created_at, updated_at, expires_at, words, body)
+                    investigation_id, decided_by, created_at, updated_at, expires_at, words)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                    $17, $18, $19, $20::text::tsvector, $21)
+                    $17, $18, $19, $20::text::tsvector)
                  RETURNING seq",
                 &[
                     &a.id,
@@ -180,13 +184,18 @@ impl Tx for PgTx {
                     &ms(a.updated_at),
                     &a.expires_at.map(ms),
                     &v.words,
-                    &v.body,
                 ],
             )
             .await?;
+        let seq: i64 = rows[0].get(0);
+        self.execute(
+            "INSERT INTO action_bodies (seq, body) VALUES ($1, $2)",
+            &[&seq, &encode(a)?],
+        )
+        .await?;
         self.execute(search::NOTE_WORDS, &[&search_words(a)])
             .await?;
-        Ok(rows[0].get(0))
+        Ok(seq)
     }
 
     async fn update(&mut self, u: RowUpdate<'_>) -> Result<bool, AppError> {
@@ -197,9 +206,9 @@ impl Tx for PgTx {
         let changed = if u.pending_changed {
             self.execute(
                 "UPDATE actions SET version = $1, status = $2, pending = $3, decided_by = $4,
-                    updated_at = $5, expires_at = $6, body = $7, claimed_by = $8, claimed_at = $9,
-                    words = $12::text::tsvector
-                 WHERE seq = $10 AND version = $11",
+                    updated_at = $5, expires_at = $6, claimed_by = $7, claimed_at = $8,
+                    words = $11::text::tsvector
+                 WHERE seq = $9 AND version = $10",
                 &[
                     &a.version,
                     &a.status.as_str(),
@@ -207,7 +216,6 @@ impl Tx for PgTx {
                     &decided_by(a).map(t),
                     &ms(a.updated_at),
                     &a.expires_at.map(ms),
-                    &body,
                     &claimed_by,
                     &claimed_at,
                     &u.seq,
@@ -219,14 +227,13 @@ impl Tx for PgTx {
         } else if u.status_changed {
             // The filter tokens in the search words change with the status.
             self.execute(
-                "UPDATE actions SET version = $1, status = $2, updated_at = $3, body = $4,
-                    claimed_by = $5, claimed_at = $6, words = $9::text::tsvector
-                 WHERE seq = $7 AND version = $8",
+                "UPDATE actions SET version = $1, status = $2, updated_at = $3,
+                    claimed_by = $4, claimed_at = $5, words = $8::text::tsvector
+                 WHERE seq = $6 AND version = $7",
                 &[
                     &a.version,
                     &a.status.as_str(),
                     &ms(a.updated_at),
-                    &body,
                     &claimed_by,
                     &claimed_at,
                     &u.seq,
@@ -237,14 +244,13 @@ impl Tx for PgTx {
             .await?
         } else {
             self.execute(
-                "UPDATE actions SET version = $1, status = $2, updated_at = $3, body = $4,
-                    claimed_by = $5, claimed_at = $6
-                 WHERE seq = $7 AND version = $8",
+                "UPDATE actions SET version = $1, status = $2, updated_at = $3,
+                    claimed_by = $4, claimed_at = $5
+                 WHERE seq = $6 AND version = $7",
                 &[
                     &a.version,
                     &a.status.as_str(),
                     &ms(a.updated_at),
-                    &body,
                     &claimed_by,
                     &claimed_at,
                     &u.seq,
@@ -253,6 +259,13 @@ impl Tx for PgTx {
             )
             .await?
         };
+        if changed == 1 {
+            self.execute(
+                "UPDATE action_bodies SET body = $1 WHERE seq = $2",
+                &[&body, &u.seq],
+            )
+            .await?;
+        }
         Ok(changed == 1)
     }
 
@@ -280,10 +293,10 @@ impl Tx for PgTx {
         };
         let mut rows = self
             .stored(
-                "SELECT seq, body FROM actions
-                 WHERE sha256 = $1 AND action_type = 'quarantineFile'
-                   AND status IN ('completed', 'undoFailed') AND id <> $2 AND asset_id <> $3
-                 ORDER BY id FOR UPDATE",
+                "SELECT a.seq, b.body FROM actions a JOIN action_bodies b ON b.seq = a.seq
+                 WHERE a.sha256 = $1 AND a.action_type = 'quarantineFile'
+                   AND a.status IN ('completed', 'undoFailed') AND a.id <> $2 AND a.asset_id <> $3
+                 ORDER BY a.id FOR UPDATE OF a, b",
                 &[&t(sha), &action.id, &t(&action.asset.id)],
             )
             .await?;
