@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use action_center_core::ActionQuery;
+use action_center_core::{ActionQuery, View};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -110,32 +110,48 @@ fn dimension(token: &str) -> Option<char> {
 
 /// The query's filters as token filters, each written the cheaper way given how many actions
 /// hold each token (`counts`, every token of every dimension that occurs). A filter that keeps
-/// every value of its dimension is left out.
+/// every value of its dimension is left out, and so is the view when the statuses asked for
+/// are all in it.
+///
+/// "None of the others" is chosen only when the others are one token with fewer entries: the
+/// index subtracts a doclist by reading it whole, while a required one is stepped through
+/// beside the words (at 1,000,000 actions, `completed` as nine negated statuses took 23 ms,
+/// as one required token 15).
 pub fn token_filters(q: &ActionQuery, counts: &HashMap<String, u64>) -> Vec<TokenFilter> {
     let mut out = Vec::new();
     for group in filter_token_groups(q) {
         let Some(dim) = group.first().and_then(|t| dimension(t)) else {
             continue;
         };
+        if dim == 'v' && view_implied_by_statuses(q) {
+            continue;
+        }
         let kept: u64 = group.iter().filter_map(|t| counts.get(t)).sum();
         let mut others: Vec<(&String, &u64)> = counts
             .iter()
             .filter(|(t, _)| dimension(t) == Some(dim) && !group.contains(t))
             .collect();
         others.sort();
-        let left_out: u64 = others.iter().map(|(_, n)| **n).sum();
         if others.is_empty() && kept > 0 {
             continue;
         }
-        if left_out < kept {
-            out.push(TokenFilter::NoneOf(
-                others.into_iter().map(|(t, _)| t.clone()).collect(),
-            ));
-        } else {
-            out.push(TokenFilter::AnyOf(group));
+        match others.as_slice() {
+            [(other, n)] if **n < kept => out.push(TokenFilter::NoneOf(vec![(*other).clone()])),
+            _ => out.push(TokenFilter::AnyOf(group)),
         }
     }
     out
+}
+
+/// Whether every status the query asks for lies in its (pending or history) view, so the view
+/// filter adds nothing.
+fn view_implied_by_statuses(q: &ActionQuery) -> bool {
+    let pending = match q.view {
+        Some(View::Pending) => true,
+        Some(View::History) => false,
+        _ => return false,
+    };
+    !q.status.is_empty() && q.status.iter().all(|s| s.is_pending() == pending)
 }
 
 fn quoted(word: &str) -> String {
@@ -320,10 +336,18 @@ mod tests {
         };
         assert_eq!(
             token_filters(&completed, &c),
-            vec![TokenFilter::NoneOf(vec![
-                "sfailed".into(),
-                "spending".into()
-            ])]
+            vec![TokenFilter::AnyOf(vec!["scompleted".into()])],
+            "two others to subtract: required instead"
+        );
+        let history_failed = ActionQuery {
+            view: Some(View::History),
+            status: vec![Status::Failed],
+            ..ActionQuery::default()
+        };
+        assert_eq!(
+            token_filters(&history_failed, &c),
+            vec![TokenFilter::AnyOf(vec!["sfailed".into()])],
+            "failed is history: the view adds nothing"
         );
     }
 
