@@ -154,48 +154,69 @@ fn view_implied_by_statuses(q: &ActionQuery) -> bool {
     !q.status.is_empty() && q.status.iter().all(|s| s.is_pending() == pending)
 }
 
-fn quoted(word: &str) -> String {
-    format!("\"{word}\"")
+/// How a full-text dialect writes a match expression. Words and tokens are letters and digits
+/// (and the token mark), so quoting them is all the escaping they need.
+pub struct MatchSyntax {
+    /// A whole word.
+    pub word: fn(&str) -> String,
+    /// Any word that begins with this.
+    pub wildcard: fn(&str) -> String,
+    /// A filter token.
+    pub token: fn(&str) -> String,
+    /// Between terms that must all match.
+    pub and: &'static str,
+    /// Between alternatives.
+    pub or: &'static str,
+    /// Before a term that must not match, after the rest.
+    pub and_not: &'static str,
 }
 
-fn token(t: &str) -> String {
-    format!("\"{TOKEN_MARK}{t}\"")
-}
+/// FTS5's syntax: words folded as the tokenizer folds them, `*` for a prefix, a binary `NOT`.
+pub const FTS5: MatchSyntax = MatchSyntax {
+    word: |w| format!("\"{}\"", fold(w)),
+    wildcard: |p| format!("\"{}\"*", fold(p)),
+    token: |t| format!("\"{TOKEN_MARK}{t}\""),
+    and: " AND ",
+    or: " OR ",
+    and_not: " NOT ",
+};
 
-fn any_of(items: Vec<String>) -> String {
-    if items.len() == 1 {
-        items.into_iter().next().unwrap_or_default()
-    } else {
-        format!("({})", items.join(" OR "))
-    }
-}
-
-/// The FTS5 expression: every whole word, one of the prefix terms, every filter; `None` when
-/// nothing can match. Words and tokens are letters and digits (and the mark), so quoting them
-/// is all the escaping they need.
-pub fn fts_expression(
+/// The match expression: every whole word, one of the prefix terms, every filter; `None` when
+/// nothing can match.
+pub fn match_expression(
+    syntax: &MatchSyntax,
     whole: &[String],
     prefix: &PrefixTerms,
     filters: &[TokenFilter],
 ) -> Option<String> {
-    let mut all: Vec<String> = whole.iter().map(|w| quoted(&fold(w))).collect();
+    let any_of = |items: Vec<String>| {
+        if items.len() == 1 {
+            items.into_iter().next().unwrap_or_default()
+        } else {
+            format!("({})", items.join(syntax.or))
+        }
+    };
+    let tokens = |ts: &[String]| any_of(ts.iter().map(|t| (syntax.token)(t)).collect());
+    let mut all: Vec<String> = whole.iter().map(|w| (syntax.word)(w)).collect();
     match prefix {
         PrefixTerms::Words(words) if words.is_empty() => return None,
-        PrefixTerms::Words(words) => all.push(any_of(words.iter().map(|w| quoted(w)).collect())),
-        PrefixTerms::Wildcard(p) => all.push(format!("{}*", quoted(&fold(p)))),
+        PrefixTerms::Words(words) => {
+            all.push(any_of(words.iter().map(|w| (syntax.word)(w)).collect()))
+        }
+        PrefixTerms::Wildcard(p) => all.push((syntax.wildcard)(p)),
     }
     let mut none = Vec::new();
     for f in filters {
         match f {
             TokenFilter::AnyOf(ts) if ts.is_empty() => return None,
-            TokenFilter::AnyOf(ts) => all.push(any_of(ts.iter().map(|t| token(t)).collect())),
+            TokenFilter::AnyOf(ts) => all.push(tokens(ts)),
             TokenFilter::NoneOf(ts) if ts.is_empty() => {}
-            TokenFilter::NoneOf(ts) => none.push(any_of(ts.iter().map(|t| token(t)).collect())),
+            TokenFilter::NoneOf(ts) => none.push(tokens(ts)),
         }
     }
-    let mut expr = all.join(" AND ");
+    let mut expr = all.join(syntax.and);
     for n in none {
-        expr.push_str(" NOT ");
+        expr.push_str(syntax.and_not);
         expr.push_str(&n);
     }
     Some(expr)
@@ -353,7 +374,8 @@ mod tests {
 
     #[test]
     fn the_expression_ands_words_prefix_and_filters() {
-        let expr = fts_expression(
+        let expr = match_expression(
+            &FTS5,
             &["FIN".into()],
             &PrefixTerms::Words(vec!["laptop".into(), "laptops".into()]),
             &[
@@ -372,10 +394,13 @@ mod tests {
             )
         );
         assert_eq!(
-            fts_expression(&[], &PrefixTerms::Wildcard("a".into()), &[]).as_deref(),
+            match_expression(&FTS5, &[], &PrefixTerms::Wildcard("a".into()), &[]).as_deref(),
             Some("\"a\"*")
         );
-        assert_eq!(fts_expression(&[], &PrefixTerms::Words(vec![]), &[]), None);
+        assert_eq!(
+            match_expression(&FTS5, &[], &PrefixTerms::Words(vec![]), &[]),
+            None
+        );
     }
 
     #[test]

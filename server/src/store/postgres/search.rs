@@ -19,7 +19,8 @@ use super::super::list::{
     filter, filter_token_groups, order_by, sort_column, Dialect, Param, Search, TOTAL_CAP,
 };
 use super::super::search::{
-    expand, prefix_end, token_counts, PrefixTerms, TokenFilter, MAX_EXPANSION,
+    expand, match_expression, prefix_end, token_counts, MatchSyntax, PrefixTerms, TokenFilter,
+    MAX_EXPANSION,
 };
 use super::reads;
 use crate::errors::AppError;
@@ -50,44 +51,25 @@ async fn words_beginning(client: &Client, prefix: &str) -> Result<Vec<String>, A
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-fn lexeme(word: &str) -> String {
-    format!("'{word}'")
-}
-
-fn any_of(items: Vec<String>) -> String {
-    if items.len() == 1 {
-        items.into_iter().next().unwrap_or_default()
-    } else {
-        format!("({})", items.join(" | "))
-    }
-}
+/// `tsquery` syntax: words as written (the index does not fold them), `:*` for a prefix, filter
+/// tokens `~`-marked.
+const TSQUERY: MatchSyntax = MatchSyntax {
+    word: |w| format!("'{w}'"),
+    wildcard: |p| format!("'{p}':*"),
+    token: |t| format!("'~{t}'"),
+    and: " & ",
+    or: " | ",
+    and_not: " & !",
+};
 
 /// The `tsquery` text: every whole word, one of the prefix terms, every filter; `None` when
-/// nothing can match. Words are letters and digits, tokens those and `~`, so quoting is all the
-/// escaping they need.
+/// nothing can match.
 pub fn tsquery_text(
     whole: &[String],
     prefix: &PrefixTerms,
     filters: &[TokenFilter],
 ) -> Option<String> {
-    let mut all: Vec<String> = whole.iter().map(|w| lexeme(w)).collect();
-    match prefix {
-        PrefixTerms::Words(words) if words.is_empty() => return None,
-        PrefixTerms::Words(words) => all.push(any_of(words.iter().map(|w| lexeme(w)).collect())),
-        PrefixTerms::Wildcard(p) => all.push(format!("{}:*", lexeme(p))),
-    }
-    let token = |t: &String| lexeme(&format!("~{t}"));
-    for f in filters {
-        match f {
-            TokenFilter::AnyOf(ts) if ts.is_empty() => return None,
-            TokenFilter::AnyOf(ts) => all.push(any_of(ts.iter().map(token).collect())),
-            TokenFilter::NoneOf(ts) if ts.is_empty() => {}
-            TokenFilter::NoneOf(ts) => {
-                all.push(format!("!{}", any_of(ts.iter().map(token).collect())))
-            }
-        }
-    }
-    Some(all.join(" & "))
+    match_expression(&TSQUERY, whole, prefix, filters)
 }
 
 /// The words of a search as a `tsquery`, its last word expanded through the vocabulary, with

@@ -13,8 +13,8 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, ToSql};
 
 use super::super::list::{filter_tokens, order_by, Dialect, Search, TOTAL_CAP};
 use super::super::search::{
-    expand, fold, fts_expression, index_text, page_plan, prefix_end, text_test, token_filters,
-    PagePlan, TokenFilter, COLLECT_CAP, MAX_EXPANSION, TOKEN_MARK,
+    expand, fold, index_text, match_expression, page_plan, prefix_end, text_test, token_filters,
+    PagePlan, TokenFilter, COLLECT_CAP, FTS5, MAX_EXPANSION, TOKEN_MARK,
 };
 use super::super::search_words;
 use crate::errors::AppError;
@@ -180,7 +180,7 @@ fn planned_page(
     let terms = expand(&folded, words_beginning(conn, &folded)?);
     let counts = token_counts(conn)?;
     let filters = token_filters(q, &counts);
-    let Some(expr) = fts_expression(whole, &terms, &filters) else {
+    let Some(expr) = match_expression(&FTS5, whole, &terms, &filters) else {
         return Ok((Vec::new(), 0, false));
     };
     let mut stmt =
