@@ -61,24 +61,24 @@ pub(super) async fn query(
     Ok(client.query(&stmt, &refs(&params)).await?)
 }
 
-/// Rows matching the filter — from the counters, or counted up to [`TOTAL_CAP`].
-pub async fn count(client: &Client, q: &ActionQuery) -> Result<(u64, bool), AppError> {
+/// Rows matching the query — from the counters, or the rows its row filter `w` keeps, counted up
+/// to [`TOTAL_CAP`].
+async fn count(client: &Client, q: &ActionQuery, w: &Where) -> Result<(u64, bool), AppError> {
     if countable(q) {
-        let w = filter(q, Dialect::Postgres, true, None);
+        let counters = filter(q, Dialect::Postgres, true, None);
         let sql = format!(
             "SELECT COALESCE(SUM(n), 0)::bigint FROM counters WHERE {}",
-            w.sql()
+            counters.sql()
         );
-        let n: i64 = query(client, &sql, &w).await?[0].get(0);
+        let n: i64 = query(client, &sql, &counters).await?[0].get(0);
         return Ok((n.max(0) as u64, false));
     }
-    let w = row_filter(client, q).await?;
     let sql = format!(
         "SELECT count(*) FROM (SELECT 1 FROM actions WHERE {} LIMIT {}) m",
         w.sql(),
         TOTAL_CAP + 1
     );
-    let n: i64 = query(client, &sql, &w).await?[0].get(0);
+    let n: i64 = query(client, &sql, w).await?[0].get(0);
     let n = n.max(0) as u64;
     Ok((n.min(TOTAL_CAP), n > TOTAL_CAP))
 }
@@ -135,7 +135,7 @@ pub async fn list(client: &Client, q: &ActionQuery) -> Result<ListResult, AppErr
         .map(|r| r.get(0))
         .collect();
     let items = bodies_in_order(client, &seqs).await?;
-    let (total, total_is_lower_bound) = count(client, q).await?;
+    let (total, total_is_lower_bound) = count(client, q, &w).await?;
     Ok(ListResult {
         items,
         total,
