@@ -419,7 +419,48 @@ async fn three_instances_behind_nginx() {
     .await;
     assert!(blocks.iter().all(|b| b.event != "reset"), "{blocks:?}");
 
-    // 6. Kill one instance mid-way: requests through nginx keep succeeding; the restarted
+    // 6. Search: each instance answers searches from its own in-memory index, kept current
+    // from the audit trail it follows. A decision made through A moves the action between
+    // searches on B and C within a second.
+    let sought = c.ids("view=pending&pageSize=1&sort=id:asc").await.remove(0);
+    let in_search = |base: String, query: String| {
+        let c = &c;
+        let sought = sought.clone();
+        async move {
+            let page = c
+                .get_json(&base, &format!("/actions?{query}&q={sought}"))
+                .await;
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["id"] == sought.as_str())
+        }
+    };
+    for base in &bases {
+        assert!(
+            in_search(base.clone(), "view=pending".into()).await,
+            "{base}"
+        );
+    }
+    let started = Instant::now();
+    c.decide(&bases[0], ALICE, "reject", &sought).await;
+    for base in &bases[1..] {
+        loop {
+            let gone = !in_search(base.clone(), "view=pending".into()).await;
+            let moved = in_search(base.clone(), "view=history&status=rejected".into()).await;
+            if gone && moved {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(1),
+                "{base}: the search still shows the action as pending"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    // 7. Kill one instance mid-way: requests through nginx keep succeeding; the restarted
     // instance serves the same data and takes part again.
     let killed_port = c.instances[1].port;
     c.instances[1].child.kill().await.unwrap();
@@ -437,6 +478,14 @@ async fn three_instances_behind_nginx() {
     for id in &rejected {
         let a = c.get_json(&restarted.base, &format!("/actions/{id}")).await;
         assert_eq!(a["status"], "rejected");
+        // Its search index, loaded at start, holds the decisions made while it was down.
+        let found = c
+            .get_json(
+                &restarted.base,
+                &format!("/actions?view=history&status=rejected&q={id}"),
+            )
+            .await;
+        assert_eq!(found["items"][0]["id"], id.as_str(), "{found}");
     }
     c.instances[1] = restarted;
     for _ in 0..6 {

@@ -14,7 +14,7 @@ use action_center_core::{Action, ActionQuery, Facets, Status, TimelineEntry};
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
-use super::events::Replay;
+use super::events::{Change, Replay};
 use super::list::ListResult;
 use super::outbox::{
     AttemptResult, ClaimedDelivery, DeliveryFilter, DeliveryRow, NewDelivery, OutboxBacklog,
@@ -235,6 +235,10 @@ pub trait Backend: Send + Sync {
     /// Webhook deliveries waiting and dead, for `/metrics`.
     async fn outbox_backlog(&self) -> Result<OutboxBacklog, AppError>;
     /// Bulk-loads demo data into an empty database; false if it held actions already.
+    /// A write of this instance committed these changes (each with its action's row), in
+    /// commit order: for state the backend keeps beside the database.
+    fn committed(&self, _changes: &[(i64, Change)]) {}
+
     async fn seed(&self, plan: SeedPlan) -> Result<bool, AppError>;
     /// Housekeeping the backend wants every few hundred milliseconds (SQLite: WAL checkpoint).
     async fn maintain(&self) -> Result<(), AppError> {

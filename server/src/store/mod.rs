@@ -12,6 +12,7 @@
 pub mod backend;
 pub mod events;
 pub mod list;
+pub mod memsearch;
 pub mod outbox;
 pub mod postgres;
 mod rows;
@@ -103,12 +104,12 @@ impl WriteCtx {
 
     /// Writes the counters, the audit entries and the webhook deliveries to `targets`, commits,
     /// and announces the changes to `announce_to` (when this process announces its own writes)
-    /// in commit order.
+    /// in commit order. Returns what was committed: each changed action with its row.
     async fn finish(
         self,
         targets: &[OutboxTarget],
         announce_to: Option<broadcast::Sender<Change>>,
-    ) -> Result<(), AppError> {
+    ) -> Result<Vec<(i64, Change)>, AppError> {
         let WriteCtx {
             mut tx,
             now,
@@ -121,11 +122,13 @@ impl WriteCtx {
             tx.apply_counters(&deltas).await?;
         }
         let mut changes = Vec::new();
+        let mut rows = Vec::new();
         if !audit.is_empty() {
             let entries: Vec<AuditEntry> = audit.iter().map(|(e, _)| e.clone()).collect();
             let ids = tx.append_audit(&entries).await?;
-            for ((_, action), id) in audit.into_iter().zip(ids) {
+            for ((entry, action), id) in audit.into_iter().zip(ids) {
                 if let Some(action) = action {
+                    rows.push(entry.action_seq);
                     changes.push(Change { id, action });
                 }
             }
@@ -134,15 +137,17 @@ impl WriteCtx {
             let deliveries = crate::webhooks::event::deliveries(&changes, now, targets)?;
             tx.enqueue_deliveries(&deliveries).await?;
         }
+        let announced = announce_to.map(|to| (to, changes.clone()));
         tx.commit(Box::new(move || {
-            if let Some(to) = announce_to {
+            if let Some((to, changes)) = announced {
                 for change in changes {
                     // No subscriber is not an error.
                     let _ = to.send(change);
                 }
             }
         }))
-        .await
+        .await?;
+        Ok(rows.into_iter().zip(changes).collect())
     }
 }
 
@@ -274,7 +279,8 @@ impl Store {
                     .backend
                     .announces_locally()
                     .then(|| self.events.clone());
-                ctx.finish(self.outbox_targets(), announce_to).await?;
+                let committed = ctx.finish(self.outbox_targets(), announce_to).await?;
+                self.backend.committed(&committed);
                 Ok(value)
             }
             Err(err) => {

@@ -4,6 +4,7 @@
 //! which is commit order — and announces them to its subscribers. A lost connection is
 //! reopened and the listener catches up from where it was, so no change is skipped.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
@@ -13,6 +14,7 @@ use tokio_postgres::{AsyncMessage, NoTls};
 
 use super::super::decode;
 use super::super::events::Change;
+use super::super::memsearch::MemSearch;
 use super::EVENTS_CHANNEL;
 use crate::errors::AppError;
 
@@ -21,11 +23,18 @@ const BATCH: i64 = 1_000;
 /// A look even without a notification, in case one was lost with a connection.
 const IDLE_POLL: Duration = Duration::from_secs(5);
 
-/// Follows commits until the task is dropped.
-pub async fn follow(config: tokio_postgres::Config, pool: Pool, events: broadcast::Sender<Change>) {
-    let mut last_seen = None;
+/// Follows commits until the task is dropped, from the newest audit entry the search index
+/// covers (so it misses none of them), else from the newest at the first connection.
+pub async fn follow(
+    config: tokio_postgres::Config,
+    pool: Pool,
+    events: broadcast::Sender<Change>,
+    search: Arc<MemSearch>,
+) {
+    let mut last_seen = search.through();
     loop {
-        if let Err(err) = follow_connection(&config, &pool, &events, &mut last_seen).await {
+        if let Err(err) = follow_connection(&config, &pool, &events, &search, &mut last_seen).await
+        {
             crate::telemetry::log::warn(
                 "live updates; listening again in 1 s",
                 &[("error", err.to_string().into())],
@@ -39,6 +48,7 @@ async fn follow_connection(
     config: &tokio_postgres::Config,
     pool: &Pool,
     events: &broadcast::Sender<Change>,
+    search: &MemSearch,
     last_seen: &mut Option<i64>,
 ) -> Result<(), AppError> {
     let (client, mut connection) = config.connect(NoTls).await?;
@@ -74,7 +84,7 @@ async fn follow_connection(
             *last_seen = Some(row.get(0));
         }
         loop {
-            catch_up(pool, events, last_seen).await?;
+            catch_up(pool, events, search, last_seen).await?;
             match tokio::time::timeout(IDLE_POLL, woken.recv()).await {
                 Ok(None) => return Err(AppError::unavailable("the listening connection closed")),
                 Ok(Some(())) => while woken.try_recv().is_ok() {},
@@ -87,16 +97,18 @@ async fn follow_connection(
     result
 }
 
-/// Announces every audit entry after `last_seen` (except claims, which change no action).
+/// Announces every audit entry after `last_seen` (except claims, which change no action), and
+/// applies each to the search index first.
 async fn catch_up(
     pool: &Pool,
     events: &broadcast::Sender<Change>,
+    search: &MemSearch,
     last_seen: &mut Option<i64>,
 ) -> Result<(), AppError> {
     let client = pool.get().await?;
     let stmt = client
         .prepare_cached(
-            "SELECT au.seq, au.event, b.body FROM audit au
+            "SELECT au.seq, au.event, b.body, au.action_seq FROM audit au
              JOIN action_bodies b ON b.seq = au.action_seq
              WHERE au.seq > $1 ORDER BY au.seq LIMIT $2",
         )
@@ -104,15 +116,32 @@ async fn catch_up(
     loop {
         let after = last_seen.unwrap_or(0);
         let rows = client.query(&stmt, &[&after, &BATCH]).await?;
+        let mut changes = Vec::with_capacity(rows.len());
         for row in &rows {
             let id: i64 = row.get(0);
-            *last_seen = Some(id);
             if row.get::<_, &str>(1) == "claimed" {
                 continue;
             }
-            let action = decode(row.get(2))?;
+            match decode(row.get(2)) {
+                Ok(action) => changes.push((row.get::<_, i64>(3), Change { id, action })),
+                // A document this build cannot read is skipped, not retried for ever.
+                Err(err) => crate::telemetry::log::warn(
+                    "live updates: unreadable action",
+                    &[("error", err.to_string().into())],
+                ),
+            }
+        }
+        if let Some(last) = rows.last() {
+            let through: i64 = last.get(0);
+            search.apply(
+                changes.iter().map(|(row, c)| (*row, &c.action)),
+                Some(through),
+            );
+            *last_seen = Some(through);
+        }
+        for (_, change) in changes {
             // No subscriber is not an error.
-            let _ = events.send(Change { id, action });
+            let _ = events.send(change);
         }
         if (rows.len() as i64) < BATCH {
             return Ok(());

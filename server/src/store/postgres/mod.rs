@@ -4,6 +4,7 @@
 //! out to every instance ([`listen`]).
 
 mod listen;
+mod memload;
 mod outbox;
 mod reads;
 pub mod schema;
@@ -12,6 +13,7 @@ mod seed;
 mod tx;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use action_center_core::{Action, ActionQuery, Facets, TimelineEntry};
@@ -24,6 +26,7 @@ use super::backend::{Backend, PoolUse, Stored, Tx};
 use super::events::{Change, Replay};
 use super::list::filter_tokens;
 use super::list::ListResult;
+use super::memsearch::MemSearch;
 use super::outbox::{DeliveryFilter, DeliveryRow, OutboxBacklog};
 use super::search_words;
 use super::seed::SeedPlan;
@@ -40,6 +43,8 @@ const POOL_WAIT: Duration = Duration::from_secs(5);
 pub struct PgBackend {
     pool: Pool,
     config: tokio_postgres::Config,
+    /// This instance's search index (see [`super::memsearch`]).
+    search: Arc<MemSearch>,
 }
 
 /// The URL without its password, for messages and logs.
@@ -129,13 +134,33 @@ impl PgBackend {
             .runtime(Runtime::Tokio1)
             .build()
             .map_err(|e| format!("database pool: {e}"))?;
-        let backend = PgBackend { pool, config };
+        let backend = PgBackend {
+            pool,
+            config,
+            search: Arc::new(MemSearch::new()),
+        };
         let mut client = backend
             .connect()
             .await
             .map_err(|e| format!("database {shown}: {e}"))?;
         schema::migrate(&mut client).await.map_err(fail)?;
+        backend.load_search(&mut client).await.map_err(fail)?;
         Ok(backend)
+    }
+
+    /// Loads the search index from one snapshot (at start, and after a bulk seed).
+    async fn load_search(&self, client: &mut tokio_postgres::Client) -> Result<(), AppError> {
+        let started = std::time::Instant::now();
+        let (index, through) = memload::load(client).await?;
+        crate::telemetry::log::info(
+            "search index loaded",
+            &[
+                ("actions", (index.len() as u64).into()),
+                ("seconds", started.elapsed().as_secs_f64().into()),
+            ],
+        );
+        self.search.replace(index, through);
+        Ok(())
     }
 
     /// A connection of its own, outside the pool (the listener, migrations).
@@ -182,14 +207,14 @@ impl Backend for PgBackend {
     async fn list(&self, query: ActionQuery) -> Result<ListResult, AppError> {
         {
             let c = self.client().await?;
-            reads::list(&c, &query).await
+            reads::list(&c, &query, &self.search).await
         }
     }
 
     async fn facets(&self, query: ActionQuery) -> Result<Facets, AppError> {
         {
             let c = self.client().await?;
-            reads::facets(&c, &query).await
+            reads::facets(&c, &query, &self.search).await
         }
     }
 
@@ -281,7 +306,16 @@ impl Backend for PgBackend {
             .connect()
             .await
             .map_err(|e| AppError::unavailable(format!("database: {e}")))?;
-        seed::seed(&mut client, plan).await
+        let seeded = seed::seed(&mut client, plan).await?;
+        if seeded {
+            self.load_search(&mut client).await?;
+        }
+        Ok(seeded)
+    }
+
+    fn committed(&self, changes: &[(i64, Change)]) {
+        self.search
+            .apply(changes.iter().map(|(row, c)| (*row, &c.action)), None);
     }
 
     fn listen(&self, events: broadcast::Sender<Change>) -> Option<tokio::task::JoinHandle<()>> {
@@ -289,6 +323,7 @@ impl Backend for PgBackend {
             self.config.clone(),
             self.pool.clone(),
             events,
+            Arc::clone(&self.search),
         )))
     }
 }

@@ -13,6 +13,7 @@ use super::super::list::{
     countable, filter, fold_facets, order_by, without_facet_filters, Dialect, ListResult, Param,
     Search, Where, TOTAL_CAP,
 };
+use super::super::memsearch::MemSearch;
 use super::super::{decode, from_ms};
 use super::{column_text, decode_comment, search};
 use crate::errors::AppError;
@@ -83,21 +84,6 @@ async fn count(client: &Client, q: &ActionQuery, w: &Where) -> Result<(u64, bool
     Ok((n.min(TOTAL_CAP), n > TOTAL_CAP))
 }
 
-/// A page of a search without a time range (see [`search::page`]).
-async fn search_page(
-    client: &Client,
-    q: &ActionQuery,
-    search: &Search,
-) -> Result<ListResult, AppError> {
-    let (seqs, total, total_is_lower_bound) = search::page(client, q, search).await?;
-    let items = bodies_in_order(client, &seqs).await?;
-    Ok(ListResult {
-        items,
-        total,
-        total_is_lower_bound,
-    })
-}
-
 /// The actions of rows `seqs`, in that order.
 async fn bodies_in_order(client: &Client, seqs: &[i64]) -> Result<Vec<Action>, AppError> {
     let stmt = client
@@ -115,26 +101,57 @@ async fn bodies_in_order(client: &Client, seqs: &[i64]) -> Result<Vec<Action>, A
         .collect()
 }
 
-/// One page of the list.
-pub async fn list(client: &Client, q: &ActionQuery) -> Result<ListResult, AppError> {
+/// The actions with ids `ids`, in that order.
+async fn bodies_of_ids_in_order(client: &Client, ids: &[String]) -> Result<Vec<Action>, AppError> {
+    let stmt = client
+        .prepare_cached(
+            "SELECT a.id, b.body FROM actions a JOIN action_bodies b ON b.seq = a.seq
+             WHERE a.id = ANY($1)",
+        )
+        .await?;
+    let mut found: std::collections::HashMap<String, String> = client
+        .query(&stmt, &[&ids])
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    ids.iter()
+        .filter_map(|id| found.remove(id))
+        .map(|body| decode(&body))
+        .collect()
+}
+
+/// One page of the list: a search from the instance's index once it is loaded, its documents
+/// from the database.
+pub async fn list(
+    client: &Client,
+    q: &ActionQuery,
+    index: &MemSearch,
+) -> Result<ListResult, AppError> {
     let search = Search::from_query(q.q.as_deref());
-    if matches!(search, Search::Words { .. }) && q.from.is_none() && q.to.is_none() {
-        return search_page(client, q, &search).await;
+    if let Some(page) = index.page(q, &search) {
+        return Ok(ListResult {
+            items: bodies_in_order(client, &page.seqs).await?,
+            total: page.total,
+            total_is_lower_bound: page.total_is_lower_bound,
+        });
     }
     let size = q.page_size_or_default() as i64;
     let offset = (q.page_or_default() as i64 - 1) * size;
     let w = row_filter(client, q).await?;
+    // The ids, not the row numbers: every sort index ends with the id, so a deep page's
+    // skipped rows are read from the index alone (an index-only scan), not each from the table.
     let sql = format!(
-        "SELECT seq FROM actions WHERE {} ORDER BY {} LIMIT {size} OFFSET {offset}",
+        "SELECT id FROM actions WHERE {} ORDER BY {} LIMIT {size} OFFSET {offset}",
         w.sql(),
         order_by(q, Dialect::Postgres)
     );
-    let seqs: Vec<i64> = query(client, &sql, &w)
+    let ids: Vec<String> = query(client, &sql, &w)
         .await?
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let items = bodies_in_order(client, &seqs).await?;
+    let items = bodies_of_ids_in_order(client, &ids).await?;
     let (total, total_is_lower_bound) = count(client, q, &w).await?;
     Ok(ListResult {
         items,
@@ -172,7 +189,14 @@ pub async fn export(
 
 /// Counts per type, status, source and category: one grouped pass over the counters, or over
 /// the matching rows.
-pub async fn facets(client: &Client, q: &ActionQuery) -> Result<Facets, AppError> {
+pub async fn facets(
+    client: &Client,
+    q: &ActionQuery,
+    index: &MemSearch,
+) -> Result<Facets, AppError> {
+    if let Some(rows) = index.facet_rows(q, &Search::from_query(q.q.as_deref())) {
+        return Ok(fold_facets(q, rows));
+    }
     let base = without_facet_filters(q);
     let (sql, w) = if countable(q) {
         let w = filter(&base, Dialect::Postgres, true, None);
