@@ -60,6 +60,21 @@ async fn main() {
         println!("reusing {db} (delete it to measure seeding)");
     }
     let server = start(config).await.expect("server");
+    // The instance's memory (this process: the server, its caches and, on PostgreSQL, its
+    // search index).
+    if let Some(rss) = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(str::to_owned)
+        })
+    {
+        println!(
+            "resident memory after start: {}",
+            rss.trim_start_matches("VmRSS:").trim()
+        );
+    }
     let base = format!("http://{}/api/v1", server.addr);
     let client = reqwest::Client::new();
     let get = |path: String| {
