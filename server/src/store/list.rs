@@ -90,89 +90,6 @@ pub fn filter_tokens(a: &Action) -> Vec<String> {
     ]
 }
 
-/// The filter tokens of every action a `counters` row counts: the same tokens [`filter_tokens`]
-/// gives each of them, from the row's status, type, source, category and entity kind.
-pub fn counter_tokens([status, action_type, source, category, kind]: [&str; 5]) -> [String; 6] {
-    [
-        if Status::parse(status).is_pending() {
-            "vp"
-        } else {
-            "vh"
-        }
-        .to_owned(),
-        format!("s{}", token_part(status)),
-        format!("t{}", token_part(action_type)),
-        format!("o{}", token_part(source)),
-        format!("c{}", token_part(category)),
-        format!("k{}", token_part(kind)),
-    ]
-}
-
-/// The filter of a query as token alternatives: every group must match one of its tokens.
-/// (`from` / `to` are not tokens: callers check them on the rows.)
-pub fn filter_token_groups(q: &ActionQuery) -> Vec<Vec<String>> {
-    let mut groups = Vec::new();
-    match q.view {
-        Some(View::Pending) => groups.push(vec!["vp".to_owned()]),
-        Some(View::History) => groups.push(vec!["vh".to_owned()]),
-        Some(View::Contained) => {
-            groups.push(vec!["vh".to_owned()]);
-            groups.push(vec![format!("s{}", token_part(Status::Completed.as_str()))]);
-            groups.push(
-                undoable_types()
-                    .map(|t| format!("t{}", token_part(t)))
-                    .collect(),
-            );
-        }
-        _ => {}
-    }
-    let mut group = |prefix: &str, values: Vec<&str>| {
-        if !values.is_empty() {
-            groups.push(
-                values
-                    .into_iter()
-                    .map(|v| format!("{prefix}{}", token_part(v)))
-                    .collect(),
-            );
-        }
-    };
-    group("s", q.status.iter().map(|v| v.as_str()).collect());
-    group("t", q.action_type.iter().map(|v| v.as_str()).collect());
-    group("o", q.source.iter().map(|v| v.as_str()).collect());
-    group("c", q.category.iter().map(|v| v.as_str()).collect());
-    group("k", q.entity_kind.iter().map(|v| v.as_str()).collect());
-    groups
-}
-
-/// How a search page is read, given `matches` (all matching rows when the count stayed within
-/// [`TOTAL_CAP`]) out of `rows_in_view` rows the filter keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchPlan {
-    /// Fetch every match and sort them: few matches.
-    Lookup,
-    /// Walk the list's sort index in order and keep the matches: many matches, an early page.
-    Scan,
-}
-
-/// The cheaper plan: fetching `matches` rows one by one costs about [`LOOKUP_COST`] index
-/// steps each; walking the sort index costs one step per row until the page is full.
-pub fn search_plan(matches: u64, rows_in_view: u64, offset: u64, size: u64) -> SearchPlan {
-    if matches == 0 {
-        return SearchPlan::Lookup;
-    }
-    let scan =
-        ((offset + size) as f64 * rows_in_view as f64 / matches as f64).min(rows_in_view as f64);
-    if scan < (matches * LOOKUP_COST) as f64 {
-        SearchPlan::Scan
-    } else {
-        SearchPlan::Lookup
-    }
-}
-
-/// Index steps one row fetch costs (a document lookup by row number against a step along an
-/// index already in order).
-pub const LOOKUP_COST: u64 = 6;
-
 /// A page of the list and the total.
 #[derive(Debug)]
 pub struct ListResult {
@@ -494,29 +411,6 @@ mod tests {
         assert!(!hit("lap fin"), "only the last word is a prefix");
         assert!(!hit("fin-desktop"));
         assert!(!hit("--"));
-    }
-
-    #[test]
-    fn filter_tokens_match_the_query_groups() {
-        let q = ActionQuery {
-            view: Some(View::History),
-            status: vec![
-                action_center_core::Status::Completed,
-                action_center_core::Status::UndoFailed,
-            ],
-            ..ActionQuery::default()
-        };
-        assert_eq!(
-            filter_token_groups(&q),
-            vec![
-                vec!["vh".to_owned()],
-                vec!["scompleted".to_owned(), "sundofailed".to_owned()]
-            ]
-        );
-        assert_eq!(search_plan(0, 900_000, 0, 50), SearchPlan::Lookup);
-        assert_eq!(search_plan(40, 900_000, 0, 50), SearchPlan::Lookup);
-        assert_eq!(search_plan(9_000, 900_000, 0, 50), SearchPlan::Scan);
-        assert_eq!(search_plan(9_000, 900_000, 9_000, 50), SearchPlan::Lookup);
     }
 
     #[test]

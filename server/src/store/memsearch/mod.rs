@@ -29,6 +29,15 @@ use matching::{each_match, SlotFilter};
 use order::Order;
 
 use super::list::{without_facet_filters, Search, TOTAL_CAP};
+use super::search::fold;
+
+/// Words with their accents removed, each once, in order.
+pub fn folded(words: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    out.sort();
+    out.dedup();
+    out
+}
 
 /// A page of a search: the rows' sequence numbers in list order, the total (at most
 /// [`TOTAL_CAP`]) and whether more rows match.
@@ -52,12 +61,34 @@ struct Loaded {
 #[derive(Default)]
 pub struct MemSearch {
     state: RwLock<Option<Loaded>>,
+    /// Words are matched with their accents removed (`cafe` finds `Café`), as SQLite's
+    /// full-text tokenizer folds them; PostgreSQL's words are matched as written.
+    folds: bool,
 }
 
 impl MemSearch {
-    /// An index not loaded yet: every search goes to the database.
+    /// An index not loaded yet, matching words as written (PostgreSQL).
     pub fn new() -> MemSearch {
         MemSearch::default()
+    }
+
+    /// An index not loaded yet, matching words with accents removed (SQLite).
+    pub fn folding() -> MemSearch {
+        MemSearch {
+            folds: true,
+            ..MemSearch::default()
+        }
+    }
+
+    /// The search as the index matches it.
+    fn as_indexed(&self, search: &Search) -> Search {
+        match search {
+            Search::Words { whole, prefix } if self.folds => Search::Words {
+                whole: whole.iter().map(|w| fold(w)).collect(),
+                prefix: fold(prefix),
+            },
+            other => other.clone(),
+        }
     }
 
     /// Replaces the whole index with one loaded from a snapshot that covers the audit trail up
@@ -86,7 +117,13 @@ impl MemSearch {
     ) {
         let entries: Vec<Entry> = changes
             .into_iter()
-            .map(|(seq, a)| Entry::of(seq, a))
+            .map(|(seq, a)| {
+                let mut e = Entry::of(seq, a);
+                if self.folds {
+                    e.words = folded(&e.words);
+                }
+                e
+            })
             .collect();
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         if let Some(loaded) = state.as_mut() {
@@ -105,7 +142,8 @@ impl MemSearch {
         if !matches!(search, Search::Words { .. }) {
             return None;
         }
-        self.read(|l| page(&l.index, q, search))
+        let search = self.as_indexed(search);
+        self.read(|l| page(&l.index, q, &search))
     }
 
     /// The facet counts of a search (the query's facet filters are the caller's to apply);
@@ -114,7 +152,8 @@ impl MemSearch {
         if !matches!(search, Search::Words { .. }) {
             return None;
         }
-        self.read(|l| facet_rows(&l.index, q, search))
+        let search = self.as_indexed(search);
+        self.read(|l| facet_rows(&l.index, q, &search))
     }
 }
 

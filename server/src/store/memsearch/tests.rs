@@ -409,3 +409,28 @@ fn timing_of_a_dense_search() {
         );
     }
 }
+
+#[test]
+fn a_folding_index_finds_words_without_their_accents() {
+    let mut rng = StdRng::seed_from_u64(1);
+    let mut e = entry(&mut rng, 1);
+    e.words = folded(&["café".to_owned(), "Åsa".to_lowercase()]);
+    let mut index = Index::default();
+    index.upsert(e);
+    let folding = MemSearch::folding();
+    folding.replace(index, 0);
+    let found = |q: &str| {
+        let query = ActionQuery {
+            q: Some(q.into()),
+            ..ActionQuery::default()
+        };
+        folding
+            .page(&query, &Search::from_query(Some(q)))
+            .unwrap()
+            .total
+    };
+    assert_eq!(found("cafe"), 1);
+    assert_eq!(found("CAFÉ"), 1);
+    assert_eq!(found("asa caf"), 1);
+    assert_eq!(found("cafes"), 0);
+}

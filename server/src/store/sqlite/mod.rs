@@ -1,6 +1,7 @@
 //! SQLite, the embedded default: one file, one process. One writer connection (WAL) behind a
 //! FIFO lock, a small pool of readers; all SQL runs on blocking threads.
 
+mod memload;
 mod outbox;
 mod reads;
 mod schema;
@@ -18,6 +19,7 @@ use tokio::sync::{broadcast, mpsc, Mutex as FairMutex};
 use super::backend::{Backend, PoolUse, Stored, Tx};
 use super::events::{Change, Replay};
 use super::list::ListResult;
+use super::memsearch::MemSearch;
 use super::outbox::{DeliveryFilter, DeliveryRow, OutboxBacklog};
 use super::seed::SeedPlan;
 use crate::errors::AppError;
@@ -40,6 +42,9 @@ pub struct SqliteBackend {
     writer: Arc<FairMutex<Connection>>,
     readers: Mutex<Vec<Connection>>,
     readers_out: std::sync::atomic::AtomicUsize,
+    /// The search index (see [`super::memsearch`]): every write is in this process, so it is
+    /// kept current by [`Backend::committed`] alone.
+    search: Arc<MemSearch>,
 }
 
 fn configure(conn: &Connection, cache_kib: i64) -> rusqlite::Result<()> {
@@ -70,11 +75,14 @@ impl SqliteBackend {
         writer
             .execute_batch("PRAGMA wal_autocheckpoint = 0")
             .map_err(fail)?;
+        let search = Arc::new(MemSearch::folding());
+        load_search(&writer, &search).map_err(|e| format!("database {}: {e}", path.display()))?;
         Ok(SqliteBackend {
             path: path.to_owned(),
             writer: Arc::new(FairMutex::new(writer)),
             readers: Mutex::new(Vec::new()),
             readers_out: Default::default(),
+            search,
         })
     }
 
@@ -136,6 +144,22 @@ impl SqliteBackend {
         self.give_back(conn);
         result
     }
+}
+
+/// Loads the search index (at start, and after a seed).
+fn load_search(conn: &Connection, search: &MemSearch) -> Result<(), AppError> {
+    let started = std::time::Instant::now();
+    let index = memload::load(conn)?;
+    crate::telemetry::log::info(
+        "search index loaded",
+        &[
+            ("actions", (index.len() as u64).into()),
+            ("seconds", started.elapsed().as_secs_f64().into()),
+        ],
+    );
+    // No listener follows the audit trail here: where it stands does not matter.
+    search.replace(index, 0);
+    Ok(())
 }
 
 fn seed_blocking(writer: &FairMutex<Connection>, plan: SeedPlan) -> Result<bool, AppError> {
@@ -208,11 +232,13 @@ impl Backend for SqliteBackend {
     }
 
     async fn list(&self, query: ActionQuery) -> Result<ListResult, AppError> {
-        self.read(move |c| reads::list(c, &query)).await
+        let search = Arc::clone(&self.search);
+        self.read(move |c| reads::list(c, &query, &search)).await
     }
 
     async fn facets(&self, query: ActionQuery) -> Result<Facets, AppError> {
-        self.read(move |c| reads::facets(c, &query)).await
+        let search = Arc::clone(&self.search);
+        self.read(move |c| reads::facets(c, &query, &search)).await
     }
 
     async fn action(&self, id: String) -> Result<Option<Stored>, AppError> {
@@ -277,9 +303,21 @@ impl Backend for SqliteBackend {
 
     async fn seed(&self, plan: SeedPlan) -> Result<bool, AppError> {
         let writer = Arc::clone(&self.writer);
-        tokio::task::spawn_blocking(move || seed_blocking(&writer, plan))
-            .await
-            .map_err(AppError::internal)?
+        let search = Arc::clone(&self.search);
+        tokio::task::spawn_blocking(move || {
+            let seeded = seed_blocking(&writer, plan)?;
+            if seeded {
+                load_search(&writer.blocking_lock(), &search)?;
+            }
+            Ok(seeded)
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+
+    fn committed(&self, changes: &[(i64, Change)]) {
+        self.search
+            .apply(changes.iter().map(|(row, c)| (*row, &c.action)), None);
     }
 
     async fn maintain(&self) -> Result<(), AppError> {

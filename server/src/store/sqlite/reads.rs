@@ -13,6 +13,7 @@ use super::super::list::{
     countable, filter, fold_facets, order_by, without_facet_filters, Dialect, ListResult, Param,
     Search, Where, TOTAL_CAP,
 };
+use super::super::memsearch::MemSearch;
 use super::super::{decode, from_ms};
 use super::tx::load_by_seq;
 use crate::errors::AppError;
@@ -85,15 +86,14 @@ pub fn count(conn: &Connection, q: &ActionQuery) -> Result<(u64, bool), AppError
     Ok((n.min(TOTAL_CAP), n > TOTAL_CAP))
 }
 
-/// One page of the list.
-pub fn list(conn: &Connection, q: &ActionQuery) -> Result<ListResult, AppError> {
+/// One page of the list: a search from the index in memory, its documents from the database.
+pub fn list(conn: &Connection, q: &ActionQuery, index: &MemSearch) -> Result<ListResult, AppError> {
     let search = Search::from_query(q.q.as_deref());
-    if matches!(search, Search::Words { .. }) && q.from.is_none() && q.to.is_none() {
-        let (seqs, total, total_is_lower_bound) = super::search::search_page(conn, q, &search)?;
+    if let Some(page) = index.page(q, &search) {
         return Ok(ListResult {
-            items: load_all(conn, &seqs)?,
-            total,
-            total_is_lower_bound,
+            items: load_all(conn, &page.seqs)?,
+            total: page.total,
+            total_is_lower_bound: page.total_is_lower_bound,
         });
     }
     let size = q.page_size_or_default() as i64;
@@ -151,7 +151,10 @@ pub fn export(
 
 /// Counts per type, status, source and category: one grouped pass over the counters, or over
 /// the matching rows.
-pub fn facets(conn: &Connection, q: &ActionQuery) -> Result<Facets, AppError> {
+pub fn facets(conn: &Connection, q: &ActionQuery, index: &MemSearch) -> Result<Facets, AppError> {
+    if let Some(rows) = index.facet_rows(q, &Search::from_query(q.q.as_deref())) {
+        return Ok(fold_facets(q, rows));
+    }
     let base = without_facet_filters(q);
     let (sql, w) = if countable(q) {
         let w = filter(&base, Dialect::Sqlite, true, None);
