@@ -62,17 +62,20 @@ async fn main() {
     let server = start(config).await.expect("server");
     // The instance's memory (this process: the server, its caches and, on PostgreSQL, its
     // search index).
-    if let Some(rss) = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .map(str::to_owned)
-        })
-    {
+    // RssAnon is the process's own memory; RssFile counts the pages of a memory-mapped SQLite
+    // file it has read, which the kernel may drop at any time.
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map_or(String::new(), |v| v.trim().to_owned())
+        };
         println!(
-            "resident memory after start: {}",
-            rss.trim_start_matches("VmRSS:").trim()
+            "resident memory after start: {} (own memory {}, file pages {})",
+            field("VmRSS:"),
+            field("RssAnon:"),
+            field("RssFile:")
         );
     }
     let base = format!("http://{}/api/v1", server.addr);
