@@ -4,23 +4,14 @@
 
 use futures_util::{pin_mut, TryStreamExt};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, IsolationLevel};
+use tokio_postgres::Client;
 
 use super::super::memsearch::{Entry, Index};
 use crate::errors::AppError;
 
 /// The index of every action in one snapshot, and the newest audit entry in it.
 pub async fn load(client: &mut Client) -> Result<(Index, i64), AppError> {
-    let tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
-    let through: i64 = tx
-        .query_one("SELECT coalesce(max(seq), 0)::bigint FROM audit", &[])
-        .await?
-        .get(0);
+    let (tx, through) = super::reads::snapshot(client).await?;
     let stmt = tx
         .prepare(
             "SELECT seq, version, id, action_type, category, source, status, entity_kind,

@@ -84,41 +84,47 @@ async fn count(client: &Client, q: &ActionQuery, w: &Where) -> Result<(u64, bool
     Ok((n.min(TOTAL_CAP), n > TOTAL_CAP))
 }
 
-/// The actions of rows `seqs`, in that order.
-async fn bodies_in_order(client: &Client, seqs: &[i64]) -> Result<Vec<Action>, AppError> {
-    let stmt = client
-        .prepare_cached("SELECT seq, body FROM action_bodies WHERE seq = ANY($1)")
-        .await?;
-    let mut found: std::collections::HashMap<i64, String> = client
-        .query(&stmt, &[&seqs])
+/// Reads the documents of `keys` (`sql` selects key and body for `= ANY($1)`), in that order.
+async fn bodies_in_order<K>(client: &Client, sql: &str, keys: &[K]) -> Result<Vec<Action>, AppError>
+where
+    K: ToSql + Sync + Eq + std::hash::Hash + for<'a> tokio_postgres::types::FromSql<'a>,
+{
+    let stmt = client.prepare_cached(sql).await?;
+    let mut found: std::collections::HashMap<K, String> = client
+        .query(&stmt, &[&keys])
         .await?
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect();
-    seqs.iter()
-        .filter_map(|seq| found.remove(seq))
+    keys.iter()
+        .filter_map(|key| found.remove(key))
         .map(|body| decode(&body))
         .collect()
 }
 
-/// The actions with ids `ids`, in that order.
-async fn bodies_of_ids_in_order(client: &Client, ids: &[String]) -> Result<Vec<Action>, AppError> {
-    let stmt = client
-        .prepare_cached(
-            "SELECT a.id, b.body FROM actions a JOIN action_bodies b ON b.seq = a.seq
-             WHERE a.id = ANY($1)",
-        )
+/// The documents of rows, by sequence number.
+const BODIES_BY_SEQ: &str = "SELECT seq, body FROM action_bodies WHERE seq = ANY($1)";
+/// The documents of actions, by id.
+const BODIES_BY_ID: &str =
+    "SELECT a.id, b.body FROM actions a JOIN action_bodies b ON b.seq = a.seq
+     WHERE a.id = ANY($1)";
+
+/// A read-only snapshot and the newest audit entry in it: what it holds is every change up to
+/// that entry (entries are numbered in commit order).
+pub(super) async fn snapshot(
+    client: &mut tokio_postgres::Client,
+) -> Result<(tokio_postgres::Transaction<'_>, i64), AppError> {
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
         .await?;
-    let mut found: std::collections::HashMap<String, String> = client
-        .query(&stmt, &[&ids])
+    let through: i64 = tx
+        .query_one("SELECT coalesce(max(seq), 0)::bigint FROM audit", &[])
         .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    ids.iter()
-        .filter_map(|id| found.remove(id))
-        .map(|body| decode(&body))
-        .collect()
+        .get(0);
+    Ok((tx, through))
 }
 
 /// One page of the list: a search from the instance's index once it is loaded, its documents
@@ -131,7 +137,7 @@ pub async fn list(
     let search = Search::from_query(q.q.as_deref());
     if let Some(page) = index.page(q, &search) {
         return Ok(ListResult {
-            items: bodies_in_order(client, &page.seqs).await?,
+            items: bodies_in_order(client, BODIES_BY_SEQ, &page.seqs).await?,
             total: page.total,
             total_is_lower_bound: page.total_is_lower_bound,
         });
@@ -151,7 +157,7 @@ pub async fn list(
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let items = bodies_of_ids_in_order(client, &ids).await?;
+    let items = bodies_in_order(client, BODIES_BY_ID, &ids).await?;
     let (total, total_is_lower_bound) = count(client, q, &w).await?;
     Ok(ListResult {
         items,
@@ -303,16 +309,7 @@ pub async fn changes_since(
     after: i64,
     max_entries: usize,
 ) -> Result<Replay, AppError> {
-    let tx = client
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .await?;
-    let through: i64 = tx
-        .query_one("SELECT coalesce(max(seq), 0)::bigint FROM audit", &[])
-        .await?
-        .get(0);
+    let (tx, through) = snapshot(client).await?;
     if after > through {
         return Ok(Replay::TooFarBehind { through });
     }
